@@ -1,0 +1,28 @@
+# The two commands of the README, plus a few conveniences. Everything installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8000
+
+.PHONY: run test lint venv clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## make run: the portal with demo data on SQLite, a Celery worker and beat (Ctrl-C stops all)
+run: venv
+	PORT=$(PORT) bash scripts/run.sh
+
+## make test: the whole suite on private PostgreSQL and Redis servers it starts itself
+test: venv
+	bash scripts/with-services.sh bash scripts/test.sh $(ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Customers (hospitals, municipalities, resellers), employees and their access levels."""

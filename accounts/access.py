@@ -1,0 +1,61 @@
+"""Access levels (TelecomX names) and what each may do, decided in this one place."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AccessLevel(models.TextChoices):
+    VIEWER = "VIEWER", "Viewer"
+    MANAGER = "MANAGER", "Manager"
+    OWNER = "OWNER", "Owner"
+    RESELLER = "RESELLER", "Reseller"
+    ADMIN = "ADMIN", "Admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self.value]
+
+
+_RANK = {level: rank for rank, level in enumerate(AccessLevel.values)}
+
+
+def level_at_least(level: str, minimum: str) -> bool:
+    return _RANK[level] >= _RANK[minimum]
+
+
+_V, _M, _O, _R, _A = (
+    AccessLevel.VIEWER, AccessLevel.MANAGER, AccessLevel.OWNER, AccessLevel.RESELLER,
+    AccessLevel.ADMIN,
+)
+
+# Minimum level for each Django model permission ("view", "add", "change", "delete").
+# Which *objects* a user may touch is decided by the for_user scoping, not here.
+MODEL_PERMISSIONS: dict[str, dict[str, str]] = {
+    "accounts.customer": {"view": _V, "add": _R, "change": _R, "delete": _A},
+    "accounts.user": {"view": _O, "add": _O, "change": _O, "delete": _O},
+    "devices.device": {"view": _V, "add": _M, "change": _M, "delete": _M},
+    "devices.devicetoken": {"view": _M, "add": _A, "change": _A, "delete": _A},
+    "conferences.conference": {"view": _V, "add": _M, "change": _M, "delete": _A},
+    "conferences.conferencedevice": {"view": _V, "add": _A, "change": _A, "delete": _A},
+    "conferences.command": {"view": _V, "add": _M, "change": _A, "delete": _A},
+}
+
+
+def level_has_perm(level: str, perm: str) -> bool:
+    """`perm` is Django's "app_label.action_model" string."""
+    if level == AccessLevel.ADMIN:
+        return True
+    app_label, _, codename = perm.partition(".")
+    action, _, model = codename.partition("_")
+    minimum = MODEL_PERMISSIONS.get(f"{app_label}.{model}", {}).get(action)
+    return minimum is not None and level_at_least(level, minimum)
+
+
+def level_has_module_perms(level: str, app_label: str) -> bool:
+    return any(
+        level_has_perm(level, f"{key.partition('.')[0]}.{action}_{key.partition('.')[2]}")
+        for key, actions in MODEL_PERMISSIONS.items()
+        if key.startswith(f"{app_label}.")
+        for action in actions
+    )

@@ -1,0 +1,32 @@
+"""One mixin that scopes every ModelAdmin and inline through `for_user` (PRODUCT.md §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+
+def _scoped(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
+    for_user = getattr(queryset, "for_user", None)
+    return for_user(request.user) if for_user else queryset
+
+
+class ScopedAdminMixin:
+    """Rows, foreign-key and many-to-many choices all pass through the model's `for_user`."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return _scoped(super().get_queryset(request), request)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = _scoped(field.queryset, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = _scoped(field.queryset, request)
+        return field

@@ -1,0 +1,189 @@
+"""Customers in a reseller tree, and employees (the custom user model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devices.tablet_settings import TabletSettings
+from flexcare.ids import ObjectIdField
+
+from .access import AccessLevel, level_at_least, level_has_module_perms, level_has_perm
+from .scoping import ScopedQuerySet
+
+
+class Feature(models.TextChoices):
+    FLEXCARE = "FLEXCARE", "FlexCare"
+    IPTVBUSINESS = "IPTVBUSINESS", "IPTV Business"
+    IPTVPRIVATE = "IPTVPRIVATE", "IPTV Private"
+
+
+# Meetings and devices need one of these (PRODUCT.md §3).
+MEETING_FEATURES = frozenset({Feature.FLEXCARE, Feature.IPTVBUSINESS})
+
+
+class CustomerState(models.TextChoices):
+    ACTIVE = "ACTIVE", _("Active")
+    BLOCKED = "BLOCKED", _("Blocked")
+
+
+class CustomerQuerySet(ScopedQuerySet):
+    customer_path = ""
+
+
+class Customer(models.Model):
+    id = ObjectIdField(primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=CustomerState.choices, default=CustomerState.ACTIVE
+    )
+    is_reseller = models.BooleanField(_("reseller"), default=False)
+    parent_reseller = models.ForeignKey(
+        "self",
+        verbose_name=_("parent reseller"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"is_reseller": True},
+    )
+    # Materialised path "/<root id>/…/<own id>/": a reseller's whole subtree is one indexed
+    # prefix match, so scoping never needs a recursive query.
+    tree_path = models.CharField(max_length=1000, editable=False, db_index=True)
+    features = models.JSONField(_("features"), default=list, blank=True)
+    default_tablet_settings = models.JSONField(
+        _("default tablet settings"), default=dict, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent_reseller=F("id")), name="customer_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=CustomerState.values), name="customer_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.state == CustomerState.BLOCKED
+
+    @property
+    def has_meeting_feature(self) -> bool:
+        return not MEETING_FEATURES.isdisjoint(self.features or ())
+
+    @property
+    def tablet_defaults(self) -> TabletSettings:
+        return TabletSettings.from_wire(self.default_tablet_settings or {})
+
+    def clean(self) -> None:
+        unknown = set(self.features or ()) - set(Feature.values)
+        if not isinstance(self.features, list) or unknown:
+            raise ValidationError({"features": f"Unknown features: {sorted(unknown)}"})
+        try:
+            TabletSettings.from_wire(self.default_tablet_settings or {})
+        except ValueError as exc:
+            raise ValidationError({"default_tablet_settings": str(exc)}) from exc
+        if self.parent_reseller_id and not self.parent_reseller.is_reseller:
+            raise ValidationError({"parent_reseller": "The parent must be a reseller."})
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        from .services import user_create
+
+        return user_create(email=email, password=password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["access_level"] = AccessLevel.ADMIN
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser):
+    """An employee. Logs in by e-mail; what it may do comes from `access_level` and `customer`."""
+
+    id = ObjectIdField(primary_key=True)
+    email = models.EmailField(_("e-mail"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    access_level = models.CharField(
+        _("access level"), max_length=10, choices=AccessLevel.choices, default=AccessLevel.VIEWER
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    is_active = models.BooleanField(_("enabled"), default=True)
+    date_joined = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(access_level=AccessLevel.ADMIN) | Q(customer__isnull=False),
+                name="user_needs_customer_unless_admin",
+            ),
+            models.CheckConstraint(
+                condition=Q(access_level__in=AccessLevel.values), name="user_access_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    # Every enabled employee works in the admin portal; what they see there is scoped and
+    # what they may change is decided by access level (accounts.access).
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_active and self.access_level == AccessLevel.ADMIN
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and level_has_perm(self.access_level, perm)
+
+    def has_perms(self, perm_list: Any, obj: object = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and level_has_module_perms(self.access_level, app_label)
+
+    def at_least(self, level: str) -> bool:
+        return level_at_least(self.access_level, level)

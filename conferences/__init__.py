@@ -1,0 +1,1 @@
+"""Video meetings for tablets, their commands and their lifecycle."""

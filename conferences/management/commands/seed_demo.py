@@ -1,0 +1,42 @@
+"""`manage.py seed_demo [--json] [--force]`: create or refresh the demo data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from conferences.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) demo customers, users, tablets and meetings. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="Print the demo data as JSON.")
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Run even with DEBUG off (the demo users have a public password).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Refusing to create demo users with a public password while DEBUG is off. "
+                "Use --force on a throwaway database."
+            )
+        data = seed_demo()
+        if options["json"]:
+            self.stdout.write(json.dumps(data, indent=2))
+            return
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /admin/ with:"))
+        rows = [(data["admin"]["email"], "ADMIN")] + [
+            (user["email"], user["accessLevel"]) for user in data["users"]
+        ]
+        for email, level in rows:
+            self.stdout.write(f"  {email:<36} {level:<9} password: {data['admin']['password']}")
+        for device in data["devices"]:
+            if device["token"]:
+                self.stdout.write(f"  tablet {device['serial']} token: {device['token']}")

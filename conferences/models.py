@@ -1,0 +1,273 @@
+"""Meetings, the tablets taking part in them, and the commands queued for those tablets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+from devices.tablet_settings import Quality
+from flexcare.ids import ObjectIdField
+
+
+class MeetingState(models.TextChoices):
+    CREATED = "CREATED", _("Created")
+    STARTED = "STARTED", _("Started")
+    CLOSED = "CLOSED", _("Closed")
+
+
+class Provisioning(models.TextChoices):
+    PENDING = "PENDING", _("Pending")
+    OK = "OK", _("OK")
+    FAILED = "FAILED", _("Failed")
+
+
+class ConferenceQuerySet(ScopedQuerySet):
+    customer_path = "customer"
+
+    def ready(self) -> ConferenceQuerySet:
+        """Meetings a tablet may join (PRODUCT.md §4.2)."""
+        return self.filter(
+            state__in=[MeetingState.CREATED, MeetingState.STARTED], provisioning=Provisioning.OK
+        )
+
+    def open(self) -> ConferenceQuerySet:
+        return self.exclude(state=MeetingState.CLOSED)
+
+
+class Conference(models.Model):
+    id = ObjectIdField(primary_key=True)
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="conferences",
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # From VDX once the room is booked.
+    uri = models.CharField(_("URI"), max_length=500, blank=True)
+    pin = models.CharField(_("PIN"), max_length=50, blank=True)
+    desktop_link = models.CharField(_("desktop link"), max_length=1000, blank=True)
+    clinical_link = models.CharField(_("clinical link"), max_length=1000, blank=True)
+    mobile_link = models.CharField(_("mobile link"), max_length=1000, blank=True)
+    vdx_booking_id = models.CharField(_("VDX booking id"), max_length=100, blank=True)
+
+    state = models.CharField(
+        _("state"), max_length=10, choices=MeetingState.choices, default=MeetingState.CREATED
+    )
+    provisioning = models.CharField(
+        _("provisioning"), max_length=10, choices=Provisioning.choices,
+        default=Provisioning.PENDING,
+    )
+    provisioning_error = models.TextField(_("last provisioning error"), blank=True)
+    provisioning_attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    end_requested_at = models.DateTimeField(_("end requested"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ConferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="conference_customer_created"),
+            models.Index(fields=["state", "provisioning"], name="conference_state_prov"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=MeetingState.values), name="conference_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(provisioning__in=Provisioning.values),
+                name="conference_provisioning_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=MeetingState.CLOSED) | Q(closed_at__isnull=False),
+                name="conference_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=MeetingState.STARTED) | Q(started_at__isnull=False),
+                name="conference_started_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state != MeetingState.CLOSED and self.provisioning == Provisioning.OK
+
+
+class ConferenceDeviceQuerySet(ScopedQuerySet):
+    customer_path = "conference__customer"
+
+
+class ConferenceDevice(models.Model):
+    """A tablet in a meeting, with a read-only snapshot of its settings when it was added."""
+
+    id = ObjectIdField(primary_key=True)
+    conference = models.ForeignKey(
+        Conference, verbose_name=_("meeting"), on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    device = models.ForeignKey(
+        "devices.Device", verbose_name=_("tablet"), on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    settings = models.JSONField(_("settings snapshot"), editable=False)
+    # Mirrors "the meeting is not CLOSED" on this row so that the database itself can enforce
+    # one open meeting per tablet (a partial unique index cannot look through a join).
+    active = models.BooleanField(default=True, editable=False)
+    added_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+
+    objects = ConferenceDeviceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting tablet")
+        verbose_name_plural = _("meeting tablets")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "device"], name="conference_device_once"
+            ),
+            models.UniqueConstraint(
+                fields=["device"], condition=Q(active=True), name="one_open_meeting_per_device"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} in {self.conference_id}"
+
+
+class CommandType(models.TextChoices):
+    START_MEETING = "START_MEETING", _("Start meeting")
+    CAMERA_ON = "CAMERA_ON", _("Camera")
+    MICROPHONE_ON = "MICROPHONE_ON", _("Microphone")
+    SET_VOLUME = "SET_VOLUME", _("Set volume")
+    SET_QUALITY = "SET_QUALITY", _("Set quality")
+    HANGUP = "HANGUP", _("Hang up")
+
+
+VALUE_TYPES = (CommandType.CAMERA_ON, CommandType.MICROPHONE_ON)
+
+
+class CommandStatus(models.TextChoices):
+    QUEUED = "QUEUED", _("Queued")
+    FETCHED = "FETCHED", _("Fetched")
+    EXECUTED = "EXECUTED", _("Executed")
+    FAILED = "FAILED", _("Failed")
+    EXPIRED = "EXPIRED", _("Expired")
+    CANCELED = "CANCELED", _("Canceled")
+
+
+UNFINISHED_STATUSES = (CommandStatus.QUEUED, CommandStatus.FETCHED)
+
+
+class CommandQuerySet(ScopedQuerySet):
+    customer_path = "conference_device__conference__customer"
+
+    def unfinished(self) -> CommandQuerySet:
+        return self.filter(status__in=UNFINISHED_STATUSES)
+
+
+class Command(models.Model):
+    id = ObjectIdField(primary_key=True)
+    conference_device = models.ForeignKey(
+        ConferenceDevice, verbose_name=_("meeting tablet"), on_delete=models.CASCADE,
+        related_name="commands",
+    )
+    type = models.CharField(_("type"), max_length=20, choices=CommandType.choices)
+    value = models.BooleanField(_("on"), null=True, blank=True)
+    volume = models.PositiveSmallIntegerField(_("volume"), null=True, blank=True)
+    # NULL, not "", for "does not apply": the wire shows null and the constraints test it.
+    quality = models.CharField(  # noqa: DJ001
+        _("quality"), max_length=10, choices=Quality.choices, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommandStatus.choices, default=CommandStatus.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("queued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when queued by the system."),
+    )
+    created_at = models.DateTimeField(_("queued"), default=timezone.now, editable=False)
+    fetched_at = models.DateTimeField(_("first fetched"), null=True, blank=True)
+    claim_expires_at = models.DateTimeField(_("claim expires"), null=True, blank=True)
+    delivery_count = models.PositiveSmallIntegerField(_("deliveries"), default=0)
+    executed_at = models.DateTimeField(_("executed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = CommandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("command")
+        verbose_name_plural = _("commands")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["conference_device", "status", "created_at"], name="command_delivery"
+            ),
+            models.Index(fields=["status", "created_at"], name="command_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=CommandType.values), name="command_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CommandStatus.values), name="command_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(type__in=VALUE_TYPES, value__isnull=False)
+                           | (~Q(type__in=VALUE_TYPES) & Q(value__isnull=True))),
+                name="command_value_only_for_camera_microphone",
+            ),
+            models.CheckConstraint(
+                condition=(Q(type=CommandType.SET_VOLUME, volume__isnull=False, volume__gte=0,
+                             volume__lte=100)
+                           | (~Q(type=CommandType.SET_VOLUME) & Q(volume__isnull=True))),
+                name="command_volume_only_for_set_volume",
+            ),
+            models.CheckConstraint(
+                condition=(Q(type=CommandType.SET_QUALITY, quality__isnull=False,
+                             quality__in=Quality.values)
+                           | (~Q(type=CommandType.SET_QUALITY) & Q(quality__isnull=True))),
+                name="command_quality_only_for_set_quality",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CommandStatus.EXECUTED) | Q(executed_at__isnull=False),
+                name="command_executed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.get_status_display()})"
+
+    @property
+    def fetched(self) -> bool:
+        return self.delivery_count > 0
+
+    @property
+    def executed(self) -> bool:
+        return self.status == CommandStatus.EXECUTED

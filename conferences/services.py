@@ -1,0 +1,148 @@
+"""Writes for meetings and commands. The admin, the API and the tasks call these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Customer, User
+from devices.models import Device
+from devices.services import require_meeting_customer
+from devices.tablet_settings import Quality
+from flexcare.errors import Conflict, Invalid, NotFound, ServiceError
+
+from .booking import Booking
+from .models import (
+    VALUE_TYPES,
+    Command,
+    CommandType,
+    Conference,
+    ConferenceDevice,
+    MeetingState,
+    Provisioning,
+)
+
+DEVICE_BUSY = "Device is already in an active meeting"
+
+
+@transaction.atomic
+def meeting_create(
+    *, customer: Customer, devices: Sequence[Device], employee: User | None
+) -> Conference:
+    """Create a CREATED/PENDING meeting with a settings snapshot of each device.
+
+    A device may be in one open meeting only: checked under row locks here, and enforced by
+    the partial unique index `one_open_meeting_per_device` should two requests still race.
+    """
+    require_meeting_customer(customer)
+    if not devices:
+        raise ServiceError("devices", "At least one device is required")
+    ids = sorted({device.pk for device in devices})
+    # Lock in id order so that two overlapping creates cannot deadlock.
+    locked = list(
+        Device.objects.select_for_update().filter(pk__in=ids, customer=customer).order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise NotFound("device", "Device not found")
+    if ConferenceDevice.objects.filter(device_id__in=ids, active=True).exists():
+        raise Conflict("device", DEVICE_BUSY)
+    meeting = Conference.objects.create(customer=customer, employee=employee)
+    try:
+        with transaction.atomic():
+            ConferenceDevice.objects.bulk_create(
+                ConferenceDevice(
+                    conference=meeting, device=device, settings=device.tablet_settings.to_wire()
+                )
+                for device in locked
+            )
+    except IntegrityError as exc:
+        raise Conflict("device", DEVICE_BUSY) from exc
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
+    """Store the booked room and queue START_MEETING for every tablet. Runs once: a second
+    call (a retried task) finds nothing PENDING/FAILED and changes nothing."""
+    changed = Conference.objects.filter(
+        pk=meeting.pk,
+        state=MeetingState.CREATED,
+        provisioning__in=[Provisioning.PENDING, Provisioning.FAILED],
+    ).update(
+        provisioning=Provisioning.OK,
+        provisioning_error="",
+        provisioned_at=timezone.now(),
+        vdx_booking_id=booking.booking_id,
+        uri=booking.uri,
+        pin=booking.pin,
+        desktop_link=booking.desktop_link,
+        clinical_link=booking.clinical_link,
+        mobile_link=booking.mobile_link,
+    )
+    if not changed:
+        return False
+    meeting.refresh_from_db()
+    Command.objects.bulk_create(
+        Command(conference_device=participant, type=CommandType.START_MEETING)
+        for participant in meeting.participants.all()
+    )
+    return True
+
+
+def _validated_fields(
+    type_: object, value: object, volume: object, quality: object
+) -> dict[str, object]:
+    """The type-specific fields of a command; fields the type does not use are dropped."""
+    if type_ not in CommandType.values:
+        raise Invalid("command.type", f"Unknown command type; use one of {CommandType.values}")
+    if type_ in VALUE_TYPES:
+        if not isinstance(value, bool):
+            raise Invalid("command.value", "value must be true or false")
+        return {"value": value}
+    if type_ == CommandType.SET_VOLUME:
+        if isinstance(volume, bool) or not isinstance(volume, int):
+            raise Invalid("command.volume", "volume must be a whole number")
+        if not 0 <= volume <= 100:
+            raise Invalid("command.volume", "volume must be between 0 and 100")
+        return {"volume": volume}
+    if type_ == CommandType.SET_QUALITY:
+        if quality not in Quality.values:
+            raise Invalid("command.quality", f"quality must be one of {Quality.values}")
+        return {"quality": quality}
+    return {}
+
+
+@transaction.atomic
+def command_queue(
+    *,
+    meeting: Conference,
+    device: Device,
+    type: str,
+    value: object = None,
+    volume: object = None,
+    quality: object = None,
+    created_by: User | None = None,
+) -> Command:
+    """Queue a command for one tablet of a meeting (PRODUCT.md §4, Command)."""
+    fields = _validated_fields(type, value, volume, quality)
+    # Lock the meeting: closing takes the same lock, so a command can never be queued on a
+    # meeting that is being closed and then be left QUEUED on a CLOSED meeting.
+    meeting = Conference.objects.select_for_update().get(pk=meeting.pk)
+    participant = ConferenceDevice.objects.filter(conference=meeting, device=device).first()
+    if participant is None:
+        raise NotFound("device", "Device not found in meeting")
+    if meeting.state == MeetingState.CLOSED:
+        raise Conflict("meeting", "Meeting is closed")
+    if type == CommandType.START_MEETING and not meeting.is_ready:
+        raise Conflict("meeting", "Meeting is not ready")
+    if Command.objects.unfinished().filter(
+        conference_device__device=device
+    ).count() >= settings.COMMAND_QUEUE_LIMIT:
+        raise ServiceError("device", "Too many unfinished commands for this device", status=429)
+    command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
+    command.full_clean()
+    command.save()
+    return command

@@ -1,0 +1,1 @@
+"""Bedside tablets, their settings and their login tokens."""

@@ -1,0 +1,109 @@
+"""Tablets and their login tokens."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedQuerySet
+from flexcare.ids import ObjectIdField
+
+from .tablet_settings import Quality, TabletSettings
+
+
+class DeviceQuerySet(ScopedQuerySet):
+    customer_path = "customer"
+
+
+class Device(models.Model):
+    id = ObjectIdField(primary_key=True)
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    serial = models.CharField(_("serial"), max_length=100, unique=True)
+    device_id = models.CharField(_("barcode (deviceId)"), max_length=100, unique=True)
+    technical_room_number = models.CharField(_("technical room number"), max_length=100, blank=True)
+
+    # Settings (the wire's `settings` object); snapshotted into each meeting it joins.
+    medcom_uri = models.CharField(_("MedCom URI"), max_length=500, blank=True)
+    camera_on = models.BooleanField(_("camera on"), default=True)
+    microphone_on = models.BooleanField(_("microphone on"), default=True)
+    set_volume = models.BooleanField(_("set volume"), default=False)
+    add_participant = models.BooleanField(_("add participant"), default=False)
+    volume = models.PositiveSmallIntegerField(_("volume"), default=50)
+    quality = models.CharField(
+        _("quality"), max_length=10, choices=Quality.choices, default=Quality.HIGH
+    )
+
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Set at tablet login; cleared by a token reset.")
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tablet")
+        verbose_name_plural = _("tablets")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(volume__gte=0, volume__lte=100), name="device_volume_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(quality__in=Quality.values), name="device_quality_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.serial})"
+
+    @property
+    def tablet_settings(self) -> TabletSettings:
+        names = TabletSettings.field_names()
+        return TabletSettings(**{name: getattr(self, name) for name in names})
+
+    def apply_settings(self, settings: TabletSettings) -> None:
+        for name in TabletSettings.field_names():
+            setattr(self, name, getattr(settings, name))
+
+
+class DeviceTokenQuerySet(ScopedQuerySet):
+    customer_path = "device__customer"
+
+    def active(self) -> DeviceTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class DeviceToken(models.Model):
+    """A tablet's login token. Only its SHA-256 digest and a short visible prefix are stored."""
+
+    id = ObjectIdField(primary_key=True)
+    device = models.ForeignKey(
+        Device, verbose_name=_("tablet"), on_delete=models.CASCADE, related_name="tokens"
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tablet token")
+        verbose_name_plural = _("tablet tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,97 @@
+"""Writes for tablets: registration, settings, login tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Customer
+from flexcare.errors import Conflict
+
+from .models import Device, DeviceToken
+from .tablet_settings import TabletSettings
+
+TOKEN_PREFIX = "fct_"  # noqa: S105  (a marker for secret scanners, not a secret)
+VISIBLE_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
+
+
+def token_digest(token: str) -> str:
+    # Tokens carry 256 random bits, so a plain SHA-256 is enough: nothing to brute-force, and
+    # a digest lookup is an indexed equality match instead of a scan with a slow KDF.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def require_meeting_customer(customer: Customer) -> None:
+    if customer.is_blocked:
+        raise Conflict("customer", "Customer is blocked")
+    if not customer.has_meeting_feature:
+        raise Conflict("customer", "Customer does not have IPTV")
+
+
+def device_create(
+    *,
+    customer: Customer,
+    name: str,
+    serial: str,
+    device_id: str,
+    technical_room_number: str = "",
+    settings: TabletSettings | None = None,
+) -> Device:
+    """Register a tablet; its settings default to the customer's tablet defaults."""
+    require_meeting_customer(customer)
+    device = Device(
+        customer=customer,
+        name=name,
+        serial=serial,
+        device_id=device_id,
+        technical_room_number=technical_room_number,
+    )
+    device.apply_settings(settings or customer.tablet_defaults)
+    device.full_clean()
+    device.save()
+    return device
+
+
+def device_update_settings(*, device: Device, settings: TabletSettings) -> Device:
+    device.apply_settings(settings)
+    device.full_clean()
+    device.save(update_fields=TabletSettings.field_names())
+    return device
+
+
+@transaction.atomic
+def device_token_issue(*, device: Device) -> str:
+    """Tablet login: returns a new plain token (shown once) and locks the device.
+
+    Refused while the device is locked, so only one tablet can claim a registration until an
+    employee resets it. The row lock makes two simultaneous logins end with one token.
+    """
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.locked:
+        raise Conflict("locked", "Device is locked")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    DeviceToken.objects.create(
+        device=device, prefix=token[:VISIBLE_PREFIX_LENGTH], digest=token_digest(token)
+    )
+    Device.objects.filter(pk=device.pk).update(locked=True)
+    return token
+
+
+@transaction.atomic
+def device_token_reset(*, device: Device) -> None:
+    """Revoke every token of the device and unlock it for a new login."""
+    Device.objects.select_for_update().filter(pk=device.pk).update(locked=False)
+    device.tokens.active().update(revoked_at=timezone.now())
+    device.locked = False
+
+
+def device_token_revoke(*, token: str) -> bool:
+    """Tablet logout: the token stops working at once. False when it was not active."""
+    return bool(
+        DeviceToken.objects.active().filter(digest=token_digest(token)).update(
+            revoked_at=timezone.now()
+        )
+    )

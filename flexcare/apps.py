@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class FlexcareConfig(AppConfig):
+    """The project package as an app only for its system checks and operational commands."""
+
+    name = "flexcare"
+    verbose_name = "FlexCare"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,80 @@
+"""Configuration: SECRET_KEY required in production, deploy checks clean, migrations in step."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2
+
+# Variables of the surrounding run that must not leak into the subprocess under test.
+CONFIGURATION = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "REDIS_URL"}
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "flexcare.example.dk",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DJANGO_SETTINGS_MODULE": "flexcare.settings",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_secret_key_is_required_with_debug_off():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_debug_on_runs_without_a_secret_key():
+    result = manage("check", env={"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "flexcare.settings"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_without_a_broker():
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = manage("check", "--deploy", env=env)
+    assert "flexcare.W001" in result.stdout + result.stderr
+
+
+def test_security_settings_are_switchable_behind_a_tls_proxy():
+    env = {**PRODUCTION, "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0"}
+    code = ("from django.conf import settings as s; "
+            "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)")
+    result = manage("shell", "-v", "0", "-c", code, env=env)
+    assert result.stdout.split() == ["False", "0"], result.stderr
+
+
+def test_production_defaults_are_secure():
+    code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+            "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG)")
+    result = manage("shell", "-v", "0", "-c", code, env=PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "True", "False"], result.stderr
+
+
+def test_system_checks_pass():
+    call_command("check")
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

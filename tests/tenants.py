@@ -1,0 +1,64 @@
+"""A small multi-tenant world that every isolation test starts from.
+
+    Reseller A ── Hospital A1, Hospital A2, Sub-reseller A-sub ── Hospital A3
+    Reseller B ── Hospital B1
+
+Each hospital has a tablet with a token, a meeting holding that tablet and a command.
+Hospital A1 and B1 have a VIEWER, MANAGER and OWNER; each reseller has a RESELLER user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accounts.access import AccessLevel
+from accounts.models import Customer, User
+from devices.services import device_token_issue
+from tests.factories import (
+    CustomerFactory,
+    DeviceFactory,
+    MeetingFactory,
+    ResellerFactory,
+    UserFactory,
+    queue,
+)
+
+
+@dataclass
+class Tenants:
+    customers: dict[str, Customer] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def user(self, key: str) -> User:
+        return self.users[key]
+
+
+def build_tenants() -> Tenants:
+    world = Tenants()
+    c = world.customers
+    c["Reseller A"] = ResellerFactory(name="Reseller A")
+    c["Reseller B"] = ResellerFactory(name="Reseller B")
+    c["A-sub"] = ResellerFactory(name="A-sub", parent_reseller=c["Reseller A"])
+    for name, parent in [("A1", "Reseller A"), ("A2", "Reseller A"), ("A3", "A-sub"),
+                         ("B1", "Reseller B")]:
+        c[name] = CustomerFactory(name=name, parent_reseller=c[parent])
+        device = DeviceFactory(customer=c[name], name=f"Bed {name}")
+        world.tokens[name] = device_token_issue(device=device)
+        meeting = MeetingFactory(customer=c[name], devices=[device])
+        queue(meeting, device)
+    for name in ("A1", "B1"):
+        for level in (AccessLevel.VIEWER, AccessLevel.MANAGER, AccessLevel.OWNER):
+            world.users[f"{level}@{name}"] = UserFactory(
+                email=f"{level.lower()}@{name.lower()}.test", access_level=level,
+                customer=c[name],
+            )
+    for name in ("Reseller A", "A-sub", "Reseller B"):
+        world.users[f"RESELLER@{name}"] = UserFactory(
+            email=f"reseller@{name.replace(' ', '').lower()}.test",
+            access_level=AccessLevel.RESELLER, customer=c[name],
+        )
+    world.users["ADMIN"] = UserFactory(
+        email="admin@platform.test", access_level=AccessLevel.ADMIN, customer=None
+    )
+    return world
