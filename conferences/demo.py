@@ -19,8 +19,8 @@ from devices.models import Device
 from devices.services import device_create, device_token_issue, device_token_reset
 from devices.tablet_settings import Quality, TabletSettings
 
-from .booking import FakeProvider
 from .models import Command, CommandStatus, CommandType, ConferenceDevice
+from .providers import fake_booking
 from .services import command_queue, meeting_create, meeting_mark_provisioned
 
 DEMO_PASSWORD = "flexcare-demo"  # noqa: S105  (public demo credential, refused outside DEBUG)
@@ -89,7 +89,7 @@ def _ready_meeting(customer: Customer, device: Device, employee: User) -> Confer
     if participant:
         return participant
     meeting = meeting_create(customer=customer, devices=[device], employee=employee)
-    meeting_mark_provisioned(meeting=meeting, booking=FakeProvider().book(meeting_id=meeting.pk))
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
     queue = {"meeting": meeting, "device": device, "created_by": employee}
     executed = command_queue(type=CommandType.SET_VOLUME, volume=60, **queue)
     fetched = command_queue(type=CommandType.CAMERA_ON, value=True, **queue)

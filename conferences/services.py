@@ -14,7 +14,6 @@ from devices.services import require_meeting_customer
 from devices.tablet_settings import Quality
 from flexcare.errors import Conflict, Invalid, NotFound, ServiceError
 
-from .booking import Booking
 from .models import (
     VALUE_TYPES,
     Command,
@@ -24,6 +23,7 @@ from .models import (
     MeetingState,
     Provisioning,
 )
+from .providers import Booking
 
 DEVICE_BUSY = "Device is already in an active meeting"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conferences.booking import FakeProvider
 from conferences.models import Command, CommandStatus, CommandType, Conference, MeetingState
+from conferences.providers import fake_booking
 from conferences.services import command_queue, meeting_mark_provisioned
 from flexcare.errors import Conflict, Invalid, NotFound, ServiceError
 from tests.factories import DeviceFactory, MeetingFactory
@@ -24,7 +24,7 @@ def device(meeting):
 
 
 def provision(meeting: Conference) -> None:
-    meeting_mark_provisioned(meeting=meeting, booking=FakeProvider().book(meeting_id=meeting.pk))
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_provisioning_queues_one_start_per_device_once():
     customer_meeting = MeetingFactory()
     extra = DeviceFactory(customer=customer_meeting.customer)
     meeting = MeetingFactory(customer=customer_meeting.customer, devices=[extra])
-    booking = FakeProvider().book(meeting_id=meeting.pk)
+    booking = fake_booking(meeting.pk)
     assert meeting_mark_provisioned(meeting=meeting, booking=booking)
     assert not meeting_mark_provisioned(meeting=meeting, booking=booking)
     starts = Command.objects.filter(type=CommandType.START_MEETING,
