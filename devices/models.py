@@ -86,8 +86,11 @@ class DeviceToken(models.Model):
     """A tablet's login token. Only its SHA-256 digest and a short visible prefix are stored."""
 
     id = ObjectIdField(primary_key=True)
+    # SET_NULL, not CASCADE: a tablet whose registration was deleted is told "device not
+    # found" (API.md) rather than "bad token", so its user knows to re-register it.
     device = models.ForeignKey(
-        Device, verbose_name=_("tablet"), on_delete=models.CASCADE, related_name="tokens"
+        Device, verbose_name=_("tablet"), null=True, on_delete=models.SET_NULL,
+        related_name="tokens",
     )
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)

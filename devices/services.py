@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Customer
-from flexcare.errors import Conflict
+from flexcare.errors import AccessDenied, Conflict, NotFound
 
 from .models import Device, DeviceToken
 from .tablet_settings import TabletSettings
@@ -38,7 +41,7 @@ def device_create(
     serial: str,
     device_id: str,
     technical_room_number: str = "",
-    settings: TabletSettings | None = None,
+    tablet_settings: TabletSettings | None = None,
 ) -> Device:
     """Register a tablet; its settings default to the customer's tablet defaults."""
     require_meeting_customer(customer)
@@ -49,14 +52,14 @@ def device_create(
         device_id=device_id,
         technical_room_number=technical_room_number,
     )
-    device.apply_settings(settings or customer.tablet_defaults)
+    device.apply_settings(tablet_settings or customer.tablet_defaults)
     device.full_clean()
     device.save()
     return device
 
 
-def device_update_settings(*, device: Device, settings: TabletSettings) -> Device:
-    device.apply_settings(settings)
+def device_update_settings(*, device: Device, tablet_settings: TabletSettings) -> Device:
+    device.apply_settings(tablet_settings)
     device.full_clean()
     device.save(update_fields=TabletSettings.field_names())
     return device
@@ -95,3 +98,30 @@ def device_token_revoke(*, token: str) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+def device_touch(*, device: Device) -> None:
+    """Record that the tablet called in: at most one write per device per minute, so the
+    polling hot path stays read-only."""
+    now = timezone.now()
+    recent = now - timedelta(seconds=settings.DEVICE_LAST_SEEN_WRITE_SECONDS)
+    if device.last_seen_at is not None and device.last_seen_at > recent:
+        return
+    # Conditional, so that concurrent polls of one tablet write once.
+    Device.objects.filter(pk=device.pk).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=recent)
+    ).update(last_seen_at=now)
+    device.last_seen_at = now
+
+
+def device_find_for_login(*, serial: str | None = None, device_id: str | None = None) -> Device:
+    device = (
+        Device.objects.select_related("customer")
+        .filter(**({"serial": serial} if serial is not None else {"device_id": device_id}))
+        .first()
+    )
+    if device is None:
+        raise NotFound("device", "Device not found")
+    if device.customer.is_blocked:
+        raise AccessDenied("Customer is blocked")
+    return device

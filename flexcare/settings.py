@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "flexcare.api.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,7 +118,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at every start without it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: no manifest is needed, so pages render before collectstatic.
@@ -142,13 +144,20 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "flexcare.api.parsers.ObjectJSONParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "flexcare.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "tablet_login": env.str("TABLET_LOGIN_RATE", default="20/min"),
+    },
+    # How many proxies sit in front of us: the client address for throttling is taken from
+    # X-Forwarded-For only that deep, so clients cannot pick their own address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FlexCare Conference API",
@@ -160,11 +169,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Cache (throttling counters; shared between web processes when Redis is configured) ---
+
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Celery -----------------------------------------------------------------------------------
 # With REDIS_URL unset, Celery uses kombu's filesystem transport so that the quickstart needs
 # no server. Production sets REDIS_URL (a system check warns otherwise).
 
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -207,7 +226,7 @@ MEETING_CLOSE_GRACE_SECONDS = env.int("MEETING_CLOSE_GRACE_SECONDS", default=120
 DEVICE_ONLINE_SECONDS = env.int("DEVICE_ONLINE_SECONDS", default=120)
 DEVICE_LAST_SEEN_WRITE_SECONDS = env.int("DEVICE_LAST_SEEN_WRITE_SECONDS", default=60)
 
-# --- MedCom VDX booking (placeholders until the VDX client lands) -----------------------------
+# --- MedCom VDX booking (conferences/providers/vdx.py) -----------------------------------------
 
 VDX_PROVIDER = env.str("VDX_PROVIDER", default="fake")  # "fake" (offline) or "vdx"
 VDX_API_URL = env.str("VDX_API_URL", default="")
@@ -217,6 +236,21 @@ VDX_CLIENT_SECRET = env.str("VDX_CLIENT_SECRET", default="")
 VDX_CLIENT_CERT = env.str("VDX_CLIENT_CERT", default="")
 VDX_CLIENT_KEY = env.str("VDX_CLIENT_KEY", default="")
 VDX_TIMEOUT_SECONDS = env.float("VDX_TIMEOUT_SECONDS", default=10.0)
+VDX_CA_BUNDLE = env.str("VDX_CA_BUNDLE", default="")  # PEM CAs for VDX's server certificate
+VDX_RETRIES = env.int("VDX_RETRIES", default=3)  # retries of a call after its first attempt
+VDX_BACKOFF_SECONDS = env.float("VDX_BACKOFF_SECONDS", default=0.5)
+# The three join links, str.format templates over {uri} {uri_without_domain} {uri_domain} {pin}
+# {host_pin} {portal_link} {short_link}. VDX builds the guest portal link and the short link
+# itself, so those are the defaults. No source names a Pexip web-app host for VDX; the product's
+# example link (https://rooms.dk/webapp/?conference=test@rooms.dk&pin=...) serves the legacy
+# Pexip web app from the room's own domain, so the clinical default does the same. Only the guest
+# PIN goes into links: a host PIN in a link gives control of the meeting.
+VDX_DESKTOP_LINK_TEMPLATE = env.str("VDX_DESKTOP_LINK_TEMPLATE", default="{portal_link}")
+VDX_CLINICAL_LINK_TEMPLATE = env.str(
+    "VDX_CLINICAL_LINK_TEMPLATE",
+    default="https://{uri_domain}/webapp/?conference={uri}&pin={pin}&join=1",
+)
+VDX_MOBILE_LINK_TEMPLATE = env.str("VDX_MOBILE_LINK_TEMPLATE", default="{short_link}")
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -1,12 +1,17 @@
-"""URL configuration."""
+"""URL configuration. API paths are the TelecomX ones: no prefix, no trailing slash."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import health
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("devices.urls")),
+    path("", include("conferences.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -33,7 +33,8 @@ def _test_database_url() -> str:
 def running_worker(
     log_path: Path, *, beat: bool = False, extra_env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **(extra_env or {})}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "FLEXCARE_TEST_EAGER": "0",
+           **(extra_env or {})}
     if connection.settings_dict["ENGINE"] == "django.db.backends.postgresql":
         env["DATABASE_URL"] = _test_database_url()
     args = [sys.executable, "-m", "celery", "-A", "flexcare", "worker", "--loglevel=INFO",
@@ -45,10 +46,12 @@ def running_worker(
         worker = subprocess.Popen(  # noqa: S603
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
     try:
         _wait_until_ready(worker, log_path)
         yield worker
     finally:
+        app.conf.task_always_eager = eager
         os.killpg(worker.pid, signal.SIGTERM)
         try:
             worker.wait(timeout=20)

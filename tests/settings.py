@@ -12,3 +12,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from flexcare.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks queued on commit run inline; tests that need a real worker switch this off
+# (tests/celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("FLEXCARE_TEST_EAGER", "1") == "1"
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Production serves collected static files; the suite serves them straight from the apps.
+WHITENOISE_USE_FINDERS = True

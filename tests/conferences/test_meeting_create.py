@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 
 from accounts.models import CustomerState
 from conferences.models import Conference, ConferenceDevice, MeetingState, Provisioning
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def test_a_new_meeting_is_created_and_pending_with_a_snapshot_per_device():
     customer = CustomerFactory()
     devices = [DeviceFactory(customer=customer) for _ in range(2)]
-    device_update_settings(device=devices[0], settings=TabletSettings(volume=80, quality="LOW"))
+    device_update_settings(
+        device=devices[0], tablet_settings=TabletSettings(volume=80, quality="LOW")
+    )
     meeting = meeting_create(customer=customer, devices=devices, employee=None)
     assert (meeting.state, meeting.provisioning) == (MeetingState.CREATED, Provisioning.PENDING)
     snapshot = meeting.participants.get(device=devices[0]).settings
@@ -30,7 +32,7 @@ def test_a_new_meeting_is_created_and_pending_with_a_snapshot_per_device():
     assert set(snapshot) == {"medcomUri", "cameraOn", "microphoneOn", "setVolume",
                              "addParticipant", "volume", "quality"}
     # Later changes to the device do not reach the snapshot.
-    device_update_settings(device=devices[0], settings=TabletSettings(volume=10))
+    device_update_settings(device=devices[0], tablet_settings=TabletSettings(volume=10))
     assert meeting.participants.get(device=devices[0]).settings["volume"] == 80
 
 
@@ -98,7 +100,7 @@ def test_two_simultaneous_creates_for_one_device_give_one_meeting():
         except Conflict:
             outcomes.append("conflict")
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=create) for _ in range(2)]
     for thread in threads:

@@ -37,8 +37,9 @@ def test_healthcheck_passes_with_a_worker(celery_worker):
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_healthcheck_fails_without_a_worker():
+def test_healthcheck_fails_without_a_worker(monkeypatch):
     from django.core.management import CommandError, call_command
 
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     with pytest.raises(CommandError, match="worker: no answer"):
         call_command("healthcheck", "--timeout", "1")

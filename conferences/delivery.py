@@ -1,0 +1,128 @@
+"""Getting commands to tablets: atomic claims, idempotent acknowledgements, expiry
+(PRODUCT.md §4, Command)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from devices.models import Device
+from flexcare.errors import Conflict, NotFound
+
+from .models import UNFINISHED_STATUSES, Command, CommandStatus, CommandType, ConferenceDevice
+
+_CLAIM_SQL = """
+UPDATE conferences_command
+SET status = 'FETCHED', delivery_count = delivery_count + 1,
+    fetched_at = COALESCE(fetched_at, %s), claim_expires_at = %s
+WHERE id IN (
+    SELECT id FROM conferences_command
+    WHERE conference_device_id = %s AND {deliverable}
+    ORDER BY created_at, id {lock}
+) AND {deliverable}
+RETURNING id, type, value, volume, quality, status, delivery_count, created_at
+"""
+# Repeated in the outer WHERE on purpose: under concurrency PostgreSQL re-checks these on
+# the newest row version, so a row another poll claimed meanwhile is skipped, not re-claimed.
+_DELIVERABLE = (
+    "(status = 'QUEUED' OR (status = 'FETCHED' AND claim_expires_at <= %s))"
+    " AND created_at > %s AND delivery_count < %s"
+)
+
+
+def command_claim(*, participant: ConferenceDevice) -> list[Command]:
+    """Hand the tablet its deliverable commands, oldest first, in one UPDATE … RETURNING.
+
+    Claimed commands are FETCHED until `COMMAND_CLAIM_SECONDS` from now; a concurrent poll
+    gets none of them. Unacknowledged ones come back after the claim expires, until
+    `COMMAND_MAX_DELIVERIES`; commands older than `COMMAND_TTL_SECONDS` are never delivered.
+    """
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.COMMAND_CLAIM_SECONDS)
+    oldest = now - timedelta(seconds=settings.COMMAND_TTL_SECONDS)
+    deliverable_params = [now, oldest, settings.COMMAND_MAX_DELIVERIES]
+    # SKIP LOCKED lets a concurrent poll pass over rows being claimed instead of queueing
+    # behind them; SQLite has no row locks (it serialises writers), so it needs none.
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = _CLAIM_SQL.format(deliverable=_DELIVERABLE, lock=lock)
+    params = [now, until, participant.pk, *deliverable_params, *deliverable_params]
+    # One statement, so atomic on its own: no explicit transaction needed around it.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    commands = [
+        Command(
+            id=row[0], conference_device_id=participant.pk, type=row[1],
+            value=None if row[2] is None else bool(row[2]), volume=row[3], quality=row[4],
+            status=row[5], delivery_count=row[6], created_at=_aware(row[7]),
+        )
+        for row in rows
+    ]
+    commands.sort(key=lambda command: (command.created_at, command.pk))
+    return commands
+
+
+def _aware(value: datetime | str) -> datetime:
+    # SQLite returns raw RETURNING values as text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+@transaction.atomic
+def command_acknowledge(
+    *, device: Device, participant: ConferenceDevice, command_id: str, success: bool = True,
+    error: str = "",
+) -> Command:
+    """The tablet reports a command executed (or failed). Idempotent: repeating it changes
+    nothing and answers the same. A START_MEETING executed starts the meeting (on commit)."""
+    command = Command.objects.filter(pk=command_id, conference_device=participant).first()
+    if command is None:
+        raise NotFound("command", "Command not found")
+    now = timezone.now()
+    target = CommandStatus.EXECUTED if success else CommandStatus.FAILED
+    changed = Command.objects.filter(pk=command.pk, status__in=UNFINISHED_STATUSES).update(
+        status=target,
+        executed_at=now if success else None,
+        finished_at=now,
+        error="" if success else error[:2000],
+        claim_expires_at=None,
+        # A command the tablet saw in getmeeting and ran without fetching still counts as
+        # delivered.
+        delivery_count=Greatest(F("delivery_count"), Value(1)),
+        fetched_at=Coalesce(F("fetched_at"), Value(now)),
+    )
+    command.refresh_from_db()
+    if not changed and command.status != target:
+        raise Conflict("command", f"Command is {command.status.lower()}")
+    if changed and success and command.type == CommandType.START_MEETING:
+        from .tasks import mark_meeting_started as mark_meeting_started_task
+
+        meeting_id = participant.conference_id
+        transaction.on_commit(lambda: mark_meeting_started_task.delay(meeting_id))
+    return command
+
+
+def commands_expire() -> dict[str, int]:
+    """Finish commands that can no longer be delivered: too old → EXPIRED; delivered the
+    maximum number of times without an acknowledgement → FAILED. Safe to run concurrently."""
+    now = timezone.now()
+    too_old = Q(created_at__lte=now - timedelta(seconds=settings.COMMAND_TTL_SECONDS))
+    unfinished = Command.objects.filter(status__in=UNFINISHED_STATUSES)
+    expired = unfinished.filter(too_old).update(
+        status=CommandStatus.EXPIRED, finished_at=now, claim_expires_at=None
+    )
+    failed = unfinished.filter(
+        status=CommandStatus.FETCHED,
+        delivery_count__gte=settings.COMMAND_MAX_DELIVERIES,
+        claim_expires_at__lte=now,
+    ).update(
+        status=CommandStatus.FAILED, finished_at=now, claim_expires_at=None,
+        error="Not acknowledged after the maximum number of deliveries",
+    )
+    return {"expired": expired, "failed": failed}

@@ -1,0 +1,75 @@
+"""The TelecomX wire shapes of meetings and commands (API.md). Plain dicts, built in one pass:
+the tablets poll these, so no serializer machinery on the hot path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from .models import Command, CommandStatus, Conference, ConferenceDevice
+
+
+def wire_time(value: datetime | None) -> str | None:
+    """`2016-01-01T00:00:00.000Z`: UTC with milliseconds."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def command_wire(command: Command) -> dict[str, Any]:
+    return {
+        "_id": command.pk,
+        "type": command.type,
+        "value": command.value,
+        "volume": command.volume,
+        "quality": command.quality,
+        "fetched": command.delivery_count > 0,
+        "executed": command.status == CommandStatus.EXECUTED,
+    }
+
+
+def participant_wire(participant: ConferenceDevice, commands: Iterable[Command]) -> dict[str, Any]:
+    device = participant.device
+    return {
+        "_id": device.pk,
+        "technicalRoomNumber": device.technical_room_number,
+        "serial": device.serial,
+        "name": device.name,
+        "deviceId": device.device_id,
+        "settings": participant.settings,
+        "commands": [command_wire(command) for command in commands],
+    }
+
+
+def meeting_wire(
+    meeting: Conference,
+    participants: Iterable[ConferenceDevice],
+    commands: Iterable[Command],
+    *,
+    with_provisioning: bool = False,
+) -> dict[str, Any]:
+    """The meeting document; `commands` of all participants, oldest first."""
+    by_participant: dict[str, list[Command]] = {}
+    for command in commands:
+        by_participant.setdefault(command.conference_device_id, []).append(command)
+    body: dict[str, Any] = {
+        "_id": meeting.pk,
+        "customer": meeting.customer_id,
+        "employee": meeting.employee_id,
+        "uri": meeting.uri,
+        "pin": meeting.pin,
+        "desktopLink": meeting.desktop_link,
+        "clinicalLink": meeting.clinical_link,
+        "mobileLink": meeting.mobile_link,
+        "state": meeting.state,
+        "created": wire_time(meeting.created_at),
+        "devices": [
+            participant_wire(participant, by_participant.get(participant.pk, ()))
+            for participant in participants
+        ],
+    }
+    if with_provisioning:
+        body["provisioning"] = meeting.provisioning
+    return body

@@ -1,0 +1,123 @@
+"""Tablet login and session: `/iptv/app/*` (API.md, "Tablet login and session")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from flexcare.api.schema import errors
+from flexcare.api.views import ApiView
+
+from .authentication import QueryTokenAuthentication
+from .models import Device
+from .services import device_find_for_login, device_token_issue, device_token_revoke
+
+TAG = "Tablet"
+
+
+def device_wire(device: Device) -> dict[str, Any]:
+    return {
+        "_id": device.pk,
+        "deviceId": device.device_id,
+        "serial": device.serial,
+        "name": device.name,
+        "technicalRoomNumber": device.technical_room_number,
+        "customer": device.customer_id,
+    }
+
+
+class DeviceOutput(serializers.Serializer):
+    _id = serializers.CharField()
+    deviceId = serializers.CharField()
+    serial = serializers.CharField()
+    name = serializers.CharField()
+    technicalRoomNumber = serializers.CharField()
+    customer = serializers.CharField()
+
+
+class LoginOutput(DeviceOutput):
+    token = serializers.CharField(help_text="Shown once. Send it with every tablet call.")
+
+
+class TabletLoginThrottle(AnonRateThrottle):
+    scope = "tablet_login"
+
+
+class _LoginApi(ApiView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TabletLoginThrottle]
+    field = ""  # the body field identifying the device
+    lookup = ""  # the service's keyword for it
+
+    def post(self, request: Request) -> Response:
+        value = request.data.get(self.field)
+        if not isinstance(value, str) or not value.strip():
+            raise serializers.ValidationError({self.field: f"{self.field} is required"})
+        device = device_find_for_login(**{self.lookup: value.strip()})
+        token = device_token_issue(device=device)
+        return Response({"token": token, **device_wire(device)})
+
+
+_LOGIN_ERRORS = errors(
+    (404, "device", "The device is not registered"),
+    (409, "locked", "The device is locked: an employee must reset its token"),
+    (422, "<field>", "The field is missing"),
+    (429, "rate_limited", "Too many logins from this address"),
+)
+
+
+class LoginBySerialApi(_LoginApi):
+    field, lookup = "serial", "serial"
+
+    @extend_schema(
+        tags=[TAG], summary="Tablet login by serial",
+        request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
+        responses={200: LoginOutput, **_LOGIN_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class LoginByDeviceIdApi(_LoginApi):
+    field, lookup = "deviceId", "device_id"
+
+    @extend_schema(
+        tags=[TAG], summary="Tablet login by barcode (deviceId)",
+        request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
+        responses={200: LoginOutput, **_LOGIN_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+_TOKEN_QUERY = OpenApiParameter("token", str, OpenApiParameter.QUERY, required=True)
+
+
+class ValidateApi(ApiView):
+    authentication_classes = [QueryTokenAuthentication]
+
+    @extend_schema(tags=[TAG], summary="Check a tablet token", parameters=[_TOKEN_QUERY],
+                   responses={200: DeviceOutput, **errors((403, "token", "Access denied"))})
+    def get(self, request: Request) -> Response:
+        return Response(device_wire(request.user.device))
+
+
+class LogoutApi(ApiView):
+    authentication_classes = [QueryTokenAuthentication]
+
+    @extend_schema(
+        tags=[TAG], summary="Tablet logout: the token stops working at once",
+        parameters=[_TOKEN_QUERY],
+        responses={200: inline_serializer("Success", {"success": serializers.BooleanField()}),
+                   **errors((403, "token", "Access denied"))},
+    )
+    def get(self, request: Request) -> Response:
+        device_token_revoke(token=request.auth)
+        return Response({"success": True})

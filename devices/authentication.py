@@ -1,0 +1,88 @@
+"""How a tablet proves who it is: its device token (API.md, "Tablet auth")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from flexcare.api.errors import TokenInvalid
+from flexcare.errors import NotFound
+
+from .models import Device
+from .selectors import token_row
+from .services import device_touch
+
+
+@dataclass(frozen=True)
+class Tablet:
+    """`request.user` on tablet endpoints."""
+
+    device: Device
+    is_authenticated: bool = True
+
+
+class DeviceTokenAuthentication(BaseAuthentication):
+    """The token from the body field `token` (as the platform does) or `Authorization: Bearer`.
+
+    A missing or bad token is a 403 `token`, never a 401: that is what tablets expect.
+    """
+
+    allow_query_token = False
+
+    def authenticate(self, request: Request) -> tuple[Tablet, str]:
+        token = self._token(request)
+        row = token_row(token)
+        if row is None:
+            raise TokenInvalid()
+        if row.device is None:
+            raise NotFound("device", "Device not found")
+        device_touch(device=row.device)
+        return Tablet(row.device), token or ""
+
+    def _token(self, request: Request) -> str | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        if self.allow_query_token and "token" in request.query_params:
+            return request.query_params["token"]
+        data = request.data
+        token = data.get("token") if isinstance(data, Mapping) else None
+        return token if isinstance(token, str) else None
+
+    def authenticate_header(self, request: Request) -> None:
+        return None
+
+
+class QueryTokenAuthentication(DeviceTokenAuthentication):
+    """For the `/iptv/app/*` GET calls, which carry the token in the query string."""
+
+    allow_query_token = True
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the device token for OpenAPI (registered on import)."""
+
+    target_class = DeviceTokenAuthentication
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The device token from tablet login. Tablets usually send it as "
+            "the body field `token`; `Authorization: Bearer <token>` works too.",
+        }
+
+
+class QueryTokenScheme(OpenApiAuthenticationExtension):
+    target_class = QueryTokenAuthentication
+    name = "deviceTokenQuery"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "query", "name": "token",
+                "description": "The device token, in the query string (`/iptv/app/*` only)."}

@@ -1,0 +1,109 @@
+"""A tablet over HTTP, for developers and testers: log in, poll getmeeting and getcommands,
+"execute" commands and acknowledge them — what a bedside tablet does, without one."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+MEETING_PATH = "/iptv/flexcareconference/meeting"
+
+
+class TabletError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        super().__init__(f"{status} {error.get('code', '?')}: {error.get('message', body)}")
+        self.status = status
+        self.code = error.get("code")
+
+
+@dataclass
+class TabletSimulator:
+    base_url: str
+    say: Callable[[str], None] = print
+    token: str | None = None
+    fail_types: set[str] = field(default_factory=set)
+    executed: list[dict[str, Any]] = field(default_factory=list)
+    _etag: str | None = None
+    _meeting: dict[str, Any] | None = None
+
+    def login(self, *, serial: str | None = None, device_id: str | None = None) -> dict:
+        path, body = (("/iptv/app/login/serial", {"serial": serial}) if serial is not None
+                      else ("/iptv/app/login/deviceid", {"deviceId": device_id}))
+        _, device = self._call(path, body)
+        self.token = device["token"]
+        self.say(f"logged in as {device['name']} ({device['serial']}), device {device['_id']}")
+        return device
+
+    def poll_once(self) -> dict[str, Any] | None:
+        """One round: getmeeting (with ETag), then claim, execute and acknowledge commands."""
+        headers = {"If-None-Match": self._etag} if self._etag else {}
+        try:
+            status, meeting = self._call(f"{MEETING_PATH}/device", {}, headers=headers)
+        except TabletError as exc:
+            if exc.code != "meeting":
+                raise
+            if self._meeting is not None:
+                self.say(f"meeting {self._meeting['_id']} is over")
+            self._meeting, self._etag = None, None
+            return None
+        if status == 200:
+            if self._meeting is None or self._meeting["_id"] != meeting["_id"]:
+                self.say(f"meeting {meeting['_id']} ready: {meeting['uri']} "
+                         f"({len(meeting['devices'])} tablet(s), state {meeting['state']})")
+            self._meeting = meeting
+        if self._meeting is not None:  # None only when a 304 answers before any 200
+            self._run_commands(self._meeting["_id"])
+        return self._meeting
+
+    def run(self, *, interval: float, rounds: int | None = None) -> None:
+        done = 0
+        while rounds is None or done < rounds:
+            self.poll_once()
+            done += 1
+            if rounds is None or done < rounds:
+                time.sleep(interval)
+
+    def _run_commands(self, meeting_id: str) -> None:
+        _, answer = self._call(f"{MEETING_PATH}/{meeting_id}/commands", {})
+        for command in answer["commands"]:
+            detail = {k: command[k] for k in ("value", "volume", "quality")
+                      if command[k] is not None}
+            ok = command["type"] not in self.fail_types
+            self.say(f"{'executing' if ok else 'failing'} {command['type']} {detail or ''}"
+                     .rstrip())
+            body: dict[str, Any] = {"success": ok}
+            if not ok:
+                body["error"] = "simulated failure"
+            self._call(f"{MEETING_PATH}/{meeting_id}/commands/{command['_id']}/executed", body)
+            self.executed.append(command)
+        if answer["commands"]:
+            self._etag = None  # our acknowledgements changed the meeting
+
+    def _call(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+              ) -> tuple[int, Any]:
+        payload = {**body, "token": self.token} if self.token else body
+        request = urllib.request.Request(  # noqa: S310  (the URL is the operator's own server)
+            self.base_url.rstrip("/") + path, data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", **(headers or {})}, method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                if response.status == 200 and path.endswith("/device"):
+                    self._etag = response.headers.get("ETag")
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return 304, None
+            raw = exc.read()
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = raw.decode(errors="replace")
+            raise TabletError(exc.code, parsed) from None

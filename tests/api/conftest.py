@@ -1,0 +1,72 @@
+"""Fixtures for API tests: a JSON client and a tablet in a ready meeting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from conferences.models import Conference
+from conferences.providers import fake_booking
+from conferences.services import meeting_mark_provisioned
+from devices.models import Device
+from devices.services import device_token_issue
+from tests.factories import DeviceFactory, MeetingFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    cache.clear()
+
+
+class Api:
+    """A test client speaking JSON; `post(path, body)` returns (status, json or None)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def post(self, path: str, body: Any = None, **extra: Any) -> Any:
+        data = json.dumps(body) if body is not None and not isinstance(body, str | bytes) else body
+        return self.client.post(path, data=data or b"", content_type="application/json",
+                                **extra)
+
+    def get(self, path: str, query: dict[str, str] | None = None, **extra: Any) -> Any:
+        return self.client.get(path, query, **extra)
+
+
+@pytest.fixture
+def api(client: Client) -> Api:
+    return Api(client)
+
+
+@dataclass
+class TabletInMeeting:
+    device: Device
+    token: str
+    meeting: Conference
+
+
+def ready_meeting(devices: list[Device]) -> Conference:
+    meeting = MeetingFactory(customer=devices[0].customer, devices=devices)
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
+    meeting.refresh_from_db()
+    return meeting
+
+
+@pytest.fixture
+def tablet(db: None) -> TabletInMeeting:
+    device = DeviceFactory()
+    token = device_token_issue(device=device)
+    return TabletInMeeting(device, token, ready_meeting([device]))
+
+
+def error_of(response: Any) -> tuple[int, str]:
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "status"}
+    assert body["error"]["status"] == response.status_code
+    return response.status_code, body["error"]["code"]
