@@ -9,6 +9,16 @@ from tests.tenants import Tenants, build_tenants
 pytest_plugins = ["tests.service_markers"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_allowed() -> None:
+    """Celery's eager `apply` flips a process-wide "inside a task" flag and restores it
+    without locking, so eager tasks run from several test threads can leave it set and make
+    every later `result.get()` refuse. Each test starts with it cleared."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def tenants(db: None) -> Tenants:
     """Two reseller trees with customers, staff at every level and objects of every model."""

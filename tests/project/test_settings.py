@@ -78,3 +78,14 @@ def test_system_checks_pass():
 @pytest.mark.django_db
 def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_every_variable_is_documented_in_env_example_and_readme():
+    import re
+
+    read = set(re.findall(r'env\.\w+\("([A-Z_]+)"', (ROOT / "flexcare/settings.py").read_text()))
+    assert len(read) > 30
+    example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    readme = (ROOT / "README.md").read_text()
+    assert read <= example
+    assert {name for name in read if f"`{name}`" not in readme} == set()
