@@ -1,27 +1,180 @@
-"""Admin pages for customers and employees (scoped; the full portal builds on these)."""
+"""Admin pages for customers and employees. Writes go through accounts.services."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from .admin_scoping import ScopedAdminMixin
-from .models import Customer, User
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from devices.tablet_settings import TabletSettings
+
+from .access import AccessLevel, level_at_least
+from .admin_scoping import ScopedAdminMixin, service_check
+from .models import Customer, Feature, User
+from .services import (
+    check_grant,
+    customer_check_parent,
+    customer_create,
+    customer_update,
+    user_create,
+    user_update,
+)
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    return request.user.access_level == AccessLevel.ADMIN
+
+
+class CustomerForm(forms.ModelForm):
+    features = forms.MultipleChoiceField(
+        choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Customer
+        fields = ("name", "state", "is_reseller", "parent_reseller", "features",
+                  "default_tablet_settings")
+
+    def clean_default_tablet_settings(self) -> dict[str, Any]:
+        value = self.cleaned_data["default_tablet_settings"] or {}
+        try:
+            return TabletSettings.from_wire(value).to_wire()
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "parent_reseller" in data:
+            service_check(lambda: customer_check_parent(
+                customer=self.instance, parent=data["parent_reseller"]))
+        return data
 
 
 @admin.register(Customer)
 class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = CustomerForm
     list_display = ("name", "state", "is_reseller", "parent_reseller", "features", "created_at")
     list_filter = ("state", "is_reseller")
     list_select_related = ("parent_reseller",)
     search_fields = ("name",)
-    readonly_fields = ("tree_path", "created_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        # Only platform admins create resellers and set features (PRODUCT.md §3).
+        return () if _is_admin(request) else ("is_reseller", "features")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if not _is_admin(request) and "parent_reseller" in form.base_fields:
+            # A reseller's customers always hang below a reseller it can see.
+            form.base_fields["parent_reseller"].required = True
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in form.changed_data
+                  if name in form.cleaned_data}
+        if change:
+            customer_update(customer=obj, **fields)
+            return
+        settings = form.cleaned_data.get("default_tablet_settings") or {}
+        created = customer_create(
+            name=obj.name, parent_reseller=obj.parent_reseller, is_reseller=obj.is_reseller,
+            features=obj.features or [], state=obj.state,
+            default_tablet_settings=TabletSettings.from_wire(settings),
+        )
+        obj.pk, obj.tree_path = created.pk, created.tree_path
+
+
+class LevelChoicesMixin:
+    """Offers only the access levels the editing user may grant, and checks them."""
+
+    request_user: User
+
+    def limit_levels(self) -> None:
+        field = self.fields.get("access_level")  # type: ignore[attr-defined]
+        if field is not None:
+            field.choices = [(value, label) for value, label in AccessLevel.choices
+                             if level_at_least(self.request_user.access_level, value)]
+
+    def clean_access_level(self) -> str:
+        level = self.cleaned_data["access_level"]  # type: ignore[attr-defined]
+        service_check(lambda: check_grant(granter=self.request_user, level=level))
+        return level
+
+
+class UserCreateForm(LevelChoicesMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "customer", "access_level")
+
+
+class UserEditForm(LevelChoicesMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "customer", "access_level", "is_active")
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "customer", "access_level", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": (
+            "email", "name", "customer", "access_level", "usable_password", "password1",
+            "password2")}),
+    )
     list_display = ("email", "name", "access_level", "customer", "is_active", "last_login")
     list_filter = ("access_level", "is_active")
     list_select_related = ("customer",)
     search_fields = ("email", "name")
-    exclude = ("password",)
+    ordering = ("email",)
+    filter_horizontal = ()
     readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Never show (and so never let anyone edit) a user above the viewer's own level.
+        allowed = [v for v in AccessLevel.values if level_at_least(request.user.access_level, v)]
+        return super().get_queryset(request).filter(access_level__in=allowed)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is not None and obj.pk == request.user.pk:
+            return (*self.readonly_fields, "access_level", "customer", "is_active")
+        return self.readonly_fields
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class Form(base):  # type: ignore[misc, valid-type]
+            request_user = request.user
+
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                self.limit_levels()
+
+        return Form
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data
+                      if name in ("email", "name", "customer", "access_level", "is_active")}
+            # The form already copied its values onto `obj`: the service checks the change
+            # against the stored user.
+            user_update(user=User.objects.get(pk=obj.pk), changed_by=request.user, **fields)
+            return
+        password = form.cleaned_data.get("password1") or None
+        created = user_create(
+            email=obj.email, password=password, access_level=obj.access_level,
+            customer=obj.customer, name=obj.name, created_by=request.user,
+        )
+        obj.pk = created.pk

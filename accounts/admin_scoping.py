@@ -1,11 +1,16 @@
-"""One mixin that scopes every ModelAdmin and inline through `for_user` (PRODUCT.md §3)."""
+"""One mixin that scopes every ModelAdmin and inline through `for_user` (PRODUCT.md §3), and
+turns a service's refusal into a form error."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
+
+from flexcare.errors import ServiceError
 
 
 def _scoped(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
@@ -30,3 +35,13 @@ class ScopedAdminMixin:
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _scoped(field.queryset, request)
         return field
+
+
+def service_check(check: Callable[[], object]) -> None:
+    """Run a service's own validation from a form's clean(), so the admin shows the very
+    rule (and message) the API enforces instead of failing at save time."""
+    try:
+        check()
+    except ServiceError as exc:
+        field = exc.code.rsplit(".", 1)[-1]
+        raise ValidationError({field: exc.message} if field else exc.message) from exc

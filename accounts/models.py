@@ -76,6 +76,11 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=CustomerState.values), name="customer_state_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(tree_path__startswith="/", tree_path__endswith="/")
+                & ~Q(tree_path="/"),
+                name="customer_tree_path_set",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +116,10 @@ class UserQuerySet(ScopedQuerySet):
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        # E-mail addresses are unique ignoring case, and people type them either way.
+        return self.get(email__iexact=username)
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         from .services import user_create

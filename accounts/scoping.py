@@ -34,7 +34,8 @@ def visible_customers_q(user: User | Any, prefix: str = "") -> Q:
     if user.access_level == AccessLevel.ADMIN:
         return Q()
     customer = user.customer
-    if customer is None or customer.is_blocked:
+    # An empty path would prefix-match every customer: treat it as "nothing", never "all".
+    if customer is None or customer.is_blocked or not customer.tree_path:
         return _nothing(prefix)
     if user.access_level == AccessLevel.RESELLER:
         return Q(**{f"{prefix}tree_path__startswith": customer.tree_path})

@@ -45,6 +45,16 @@ def customer_create(
     return customer
 
 
+def customer_check_parent(*, customer: Customer, parent: Customer | None) -> None:
+    """A parent must be a reseller, and not the customer itself or one below it."""
+    if parent is None:
+        return
+    if not parent.is_reseller:
+        raise Invalid("parent_reseller", "The parent must be a reseller.")
+    if customer.tree_path and parent.tree_path.startswith(customer.tree_path):
+        raise Invalid("parent_reseller", "A customer cannot be moved below itself.")
+
+
 @transaction.atomic
 def customer_update(*, customer: Customer, **changes: Any) -> Customer:
     """Update fields; moving a customer under another reseller re-paths its whole subtree."""
@@ -54,12 +64,16 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
         changes["default_tablet_settings"] = changes["default_tablet_settings"].to_wire()
     if "features" in changes:
         changes["features"] = sorted(set(changes["features"]))
-    old_path = customer.tree_path
+    # Lock the stored row: two concurrent moves of one subtree must not interleave.
+    old_path = Customer.objects.select_for_update().get(pk=customer.pk).tree_path
+    customer.tree_path = old_path
+    if "parent_reseller" in changes:
+        customer_check_parent(customer=customer, parent=changes["parent_reseller"])
     for field, value in changes.items():
         setattr(customer, field, value)
+    if not customer.is_reseller and customer.children.exists():
+        raise Invalid("is_reseller", "A reseller with customers must stay a reseller.")
     new_path = _tree_path(customer)
-    if customer.parent_reseller_id and new_path.startswith(old_path):
-        raise Invalid("parent_reseller", "A customer cannot be moved below itself.")
     customer.tree_path = new_path
     customer.full_clean()
     customer.save()
@@ -68,6 +82,19 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
             tree_path=Concat(Value(new_path), Substr("tree_path", len(old_path) + 1))
         )
     return customer
+
+
+def check_grant(*, granter: User | None, level: str) -> None:
+    """Nobody grants an access level above its own (None: the system itself)."""
+    if granter is not None and not level_at_least(granter.access_level, level):
+        raise AccessDenied("You cannot grant an access level above your own.")
+
+
+def _check_level_fits_customer(level: str, customer: Customer | None) -> None:
+    if level == AccessLevel.RESELLER and (customer is None or not customer.is_reseller):
+        raise Invalid("customer", "A RESELLER user must belong to a reseller customer.")
+    if level != AccessLevel.ADMIN and customer is None:
+        raise Invalid("customer", "Only platform admins may have no customer.")
 
 
 def user_create(
@@ -81,12 +108,8 @@ def user_create(
     created_by: User | None = None,
 ) -> User:
     """Create an employee; `created_by` (a person) may not grant above its own level."""
-    if created_by is not None and not level_at_least(created_by.access_level, access_level):
-        raise AccessDenied("You cannot grant an access level above your own.")
-    if access_level == AccessLevel.RESELLER and (customer is None or not customer.is_reseller):
-        raise Invalid("customer", "A RESELLER user must belong to a reseller customer.")
-    if access_level != AccessLevel.ADMIN and customer is None:
-        raise Invalid("customer", "Only platform admins may have no customer.")
+    check_grant(granter=created_by, level=access_level)
+    _check_level_fits_customer(access_level, customer)
     user = User(
         email=User.objects.normalize_email(email).lower(),
         name=name,
@@ -95,6 +118,22 @@ def user_create(
         is_active=is_active,
     )
     user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
+    """Change an employee's profile. Nobody raises a user above its own level or changes its
+    own level, customer or enabled state."""
+    if changed_by is not None and changed_by.pk == user.pk:
+        for field in ("access_level", "customer", "is_active"):
+            if field in changes and changes[field] != getattr(user, field):
+                raise AccessDenied("You cannot change your own access level or customer.")
+    check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
+    for field, value in changes.items():
+        setattr(user, field, value)
+    _check_level_fits_customer(user.access_level, user.customer)
     user.full_clean(exclude=["password"])
     user.save()
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +37,9 @@ class Device(models.Model):
     microphone_on = models.BooleanField(_("microphone on"), default=True)
     set_volume = models.BooleanField(_("set volume"), default=False)
     add_participant = models.BooleanField(_("add participant"), default=False)
-    volume = models.PositiveSmallIntegerField(_("volume"), default=50)
+    volume = models.PositiveSmallIntegerField(
+        _("volume"), default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     quality = models.CharField(
         _("quality"), max_length=10, choices=Quality.choices, default=Quality.HIGH
     )

@@ -11,10 +11,21 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
 
-# One process group: Ctrl-C (or any exit) stops the web server, the worker and beat together.
-trap 'trap - EXIT INT TERM; kill 0 2>/dev/null || true' EXIT INT TERM
+pids=()
+stop() {
+    trap - EXIT INT TERM
+    echo "Stopping the portal, worker and beat..."
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+# Beat runs inside the worker (-B): one process for the quickstart. Production runs one
+# `celery beat` beside any number of workers.
 .venv/bin/celery -A flexcare worker --beat --loglevel=INFO --concurrency=2 \
     --schedule var/celerybeat-schedule &
-echo "Portal: http://127.0.0.1:${PORT}/admin/  (Ctrl-C stops the portal, worker and beat)"
+pids+=($!)
 $PY manage.py runserver "127.0.0.1:${PORT}" &
-wait -n
+pids+=($!)
+echo "Portal: http://127.0.0.1:${PORT}/admin/  (Ctrl-C stops the portal, worker and beat)"
+# Returns when either process exits or a signal arrives; the trap then stops the other.
+wait -n || true

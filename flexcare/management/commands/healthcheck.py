@@ -27,12 +27,15 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             failures.append(f"database: {exc.__class__.__name__}")
         try:
-            result = ping.apply_async(expires=options["timeout"])
+            # No publish retries: an unreachable broker should fail now, not in 20 s.
+            result = ping.apply_async(expires=options["timeout"], retry=False)
             result.get(timeout=options["timeout"])
             self.stdout.write("worker: ok")
         except OperationalError as exc:
             failures.append(f"broker: unreachable ({exc.__class__.__name__})")
         except CeleryTimeout:
             failures.append(f"worker: no answer within {options['timeout']:g} s")
+        except Exception as exc:  # any other failure means "unhealthy", not a crash
+            failures.append(f"worker: {exc.__class__.__name__}")
         if failures:
             raise CommandError("; ".join(failures))

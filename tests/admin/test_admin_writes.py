@@ -1,0 +1,157 @@
+"""The admin writes through the services: no escalation, no scope holes, no bypassed rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+
+from accounts.models import Customer, User
+from conferences.models import Conference
+from devices.models import Device, DeviceToken
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, tenants, key):
+    client.force_login(tenants.user(key))
+    return client
+
+
+def user_form(user: User, **changes) -> dict:
+    data = {"email": user.email, "name": user.name, "customer": user.customer_id or "",
+            "access_level": user.access_level, "is_active": "on"}
+    data.update(changes)
+    return data
+
+
+def test_an_owner_cannot_raise_its_own_level(client, tenants):
+    owner = tenants.user("OWNER@A1")
+    login(client, tenants, "OWNER@A1").post(
+        f"/admin/accounts/user/{owner.pk}/change/", user_form(owner, access_level="ADMIN"))
+    owner.refresh_from_db()
+    assert owner.access_level == "OWNER"
+
+
+def test_an_owner_cannot_grant_a_level_above_its_own(client, tenants):
+    manager = tenants.user("MANAGER@A1")
+    response = login(client, tenants, "OWNER@A1").post(
+        f"/admin/accounts/user/{manager.pk}/change/", user_form(manager, access_level="ADMIN"))
+    assert response.status_code == 200  # the form again, with an error
+    assert "access_level" in response.context["adminform"].form.errors
+    manager.refresh_from_db()
+    assert manager.access_level == "MANAGER"
+
+
+def test_an_owner_creates_users_up_to_its_own_level_with_a_password(client, tenants):
+    customer = tenants.customers["A1"]
+    owner_client = login(client, tenants, "OWNER@A1")
+    base = {"email": "new@a1.test", "name": "New", "customer": customer.pk,
+            "usable_password": "true", "password1": "A-long-passphrase-1",
+            "password2": "A-long-passphrase-1"}
+    refused = owner_client.post("/admin/accounts/user/add/", {**base, "access_level": "RESELLER"})
+    assert refused.status_code == 200
+    assert not User.objects.filter(email="new@a1.test").exists()
+    owner_client.post("/admin/accounts/user/add/", {**base, "access_level": "MANAGER"})
+    created = User.objects.get(email="new@a1.test")
+    assert (created.access_level, created.customer_id) == ("MANAGER", customer.pk)
+    assert authenticate(username="NEW@A1.test", password="A-long-passphrase-1") == created
+
+
+def test_users_above_ones_level_are_invisible(client, tenants):
+    from accounts.services import user_create
+
+    boss = user_create(email="boss@a1.test", password="x" * 12, access_level="RESELLER",
+                       customer=tenants.customers["Reseller A"])
+    response = login(client, tenants, "RESELLER@Reseller A").get("/admin/accounts/user/")
+    assert boss.email in response.content.decode()
+    owner_view = login(client, tenants, "OWNER@A1").get(f"/admin/accounts/user/{boss.pk}/change/")
+    assert owner_view.status_code == 302  # "does not exist" redirect, like any missing object
+
+
+def test_a_customer_created_by_a_reseller_lands_in_its_tree(client, tenants):
+    reseller = tenants.customers["Reseller A"]
+    login(client, tenants, "RESELLER@Reseller A").post("/admin/accounts/customer/add/", {
+        "name": "New Clinic", "state": "ACTIVE", "parent_reseller": reseller.pk,
+        "features": ["FLEXCARE"], "is_reseller": "on", "default_tablet_settings": "{}"})
+    clinic = Customer.objects.get(name="New Clinic")
+    assert clinic.tree_path == f"{reseller.tree_path}{clinic.pk}/"
+    assert clinic.features == []  # only platform admins set features
+    assert not clinic.is_reseller  # ... and create resellers
+
+
+def test_a_reseller_cannot_create_a_cycle(client, tenants):
+    top = tenants.customers["Reseller A"]
+    sub = tenants.customers["A-sub"]
+    response = login(client, tenants, "ADMIN").post(
+        f"/admin/accounts/customer/{top.pk}/change/",
+        {"name": top.name, "state": "ACTIVE", "is_reseller": "on", "parent_reseller": sub.pk,
+         "default_tablet_settings": "{}"})
+    assert response.status_code == 200
+    assert "parent_reseller" in response.context["adminform"].form.errors
+    top.refresh_from_db()
+    assert top.parent_reseller_id is None
+
+
+def test_a_device_needs_a_customer_with_the_feature(client, tenants):
+    from accounts.services import customer_create
+
+    library = customer_create(name="Library", parent_reseller=tenants.customers["Reseller A"])
+    response = login(client, tenants, "ADMIN").post("/admin/devices/device/add/", {
+        "customer": library.pk, "name": "Tab", "serial": "S-1", "device_id": "D-1",
+        "technical_room_number": "1", "volume": 50, "quality": "HIGH", "medcom_uri": ""})
+    assert response.status_code == 200
+    assert not Device.objects.filter(serial="S-1").exists()
+
+
+def test_device_volume_over_100_is_a_form_error_not_a_crash(client, tenants):
+    device = Device.objects.get(customer__name="A1")
+    response = login(client, tenants, "MANAGER@A1").post(
+        f"/admin/devices/device/{device.pk}/change/", {
+            "customer": device.customer_id, "name": device.name, "serial": device.serial,
+            "device_id": device.device_id, "technical_room_number": "1", "volume": 101,
+            "quality": "HIGH", "medcom_uri": ""})
+    assert response.status_code == 200
+    assert "volume" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("path", ["/admin/conferences/conference/add/",
+                                  "/admin/conferences/command/add/",
+                                  "/admin/devices/devicetoken/add/"])
+def test_records_only_services_write_cannot_be_added_in_the_admin(client, tenants, path):
+    assert login(client, tenants, "ADMIN").get(path).status_code == 403
+
+
+def test_the_reset_token_action_unlocks_and_revokes(client, tenants):
+    device = Device.objects.get(customer__name="A1")
+    login(client, tenants, "MANAGER@A1").post("/admin/devices/device/", {
+        "action": "reset_token", "_selected_action": [device.pk]})
+    device.refresh_from_db()
+    assert not device.locked
+    assert not DeviceToken.objects.active().filter(device=device).exists()
+
+
+def test_a_viewer_cannot_reset_tokens(client, tenants):
+    device = Device.objects.get(customer__name="A1")
+    login(client, tenants, "VIEWER@A1").post("/admin/devices/device/", {
+        "action": "reset_token", "_selected_action": [device.pk]})
+    device.refresh_from_db()
+    assert device.locked
+
+
+def test_meetings_are_browsable_in_scope(client, tenants):
+    own = Conference.objects.get(customer__name="A1")
+    other = Conference.objects.get(customer__name="B1")
+    viewer = login(client, tenants, "VIEWER@A1")
+    assert viewer.get(f"/admin/conferences/conference/{own.pk}/change/").status_code == 200
+    assert viewer.get(f"/admin/conferences/conference/{other.pk}/change/").status_code == 302
+
+
+def test_login_ignores_email_case(tenants):
+    user = tenants.user("MANAGER@A1")
+    assert authenticate(username=user.email.upper(), password="test-password-123") == user
+
+
+def test_health_is_reachable_over_plain_http_behind_the_ssl_redirect(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/health").status_code == 200
+    assert client.get("/admin/login/").status_code == 301
