@@ -15,6 +15,7 @@ from devices.models import Device
 from flexcare.errors import Conflict, NotFound
 
 from .models import UNFINISHED_STATUSES, Command, CommandStatus, CommandType, ConferenceDevice
+from .queueing import enqueue
 
 _CLAIM_SQL = """
 UPDATE conferences_command
@@ -100,11 +101,14 @@ def command_acknowledge(
     command.refresh_from_db()
     if not changed and command.status != target:
         raise Conflict("command", f"Command is {command.status.lower()}")
-    if changed and success and command.type == CommandType.START_MEETING:
-        from .tasks import mark_meeting_started as mark_meeting_started_task
+    if changed and success:
+        from . import tasks
 
-        meeting_id = participant.conference_id
-        transaction.on_commit(lambda: mark_meeting_started_task.delay(meeting_id))
+        # START_MEETING executed starts the meeting; the last HANGUP executed closes it.
+        follow_up = {CommandType.START_MEETING: tasks.mark_meeting_started,
+                     CommandType.HANGUP: tasks.finish_closing}.get(command.type)
+        if follow_up is not None:
+            enqueue(follow_up, participant.conference_id)
     return command
 
 

@@ -19,9 +19,10 @@ from devices.models import Device
 from devices.services import device_create, device_token_issue, device_token_reset
 from devices.tablet_settings import Quality, TabletSettings
 
+from .lifecycle import meeting_mark_provisioned
 from .models import Command, CommandStatus, CommandType, ConferenceDevice
 from .providers import fake_booking
-from .services import command_queue, meeting_create, meeting_mark_provisioned
+from .services import command_queue, meeting_create
 
 DEMO_PASSWORD = "flexcare-demo"  # noqa: S105  (public demo credential, refused outside DEBUG)
 ADMIN_EMAIL = "admin@flexcare.example"

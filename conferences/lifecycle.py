@@ -1,17 +1,157 @@
 """Meeting state transitions (PRODUCT.md §4, Meeting). Each one is a guarded conditional
-UPDATE: it happens once, however many times or however concurrently it is asked for."""
+UPDATE or runs under the meeting's row lock: it happens once, however many times or however
+concurrently it is asked for, and a transition the state does not allow changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import ModuleType
+
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from .models import Conference, MeetingState, Provisioning
+from accounts.models import User
+
+from .models import (
+    UNFINISHED_STATUSES,
+    Command,
+    CommandStatus,
+    CommandType,
+    Conference,
+    ConferenceDevice,
+    MeetingState,
+    Provisioning,
+)
+from .providers import Booking
+from .queueing import enqueue
+
+
+def _tasks() -> ModuleType:
+    from . import tasks  # late: the tasks module imports this one
+
+    return tasks
+
+
+@transaction.atomic
+def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
+    """PENDING → OK: store the booked room and queue START_MEETING for every tablet."""
+    changed = Conference.objects.filter(
+        pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.PENDING,
+    ).update(
+        provisioning=Provisioning.OK,
+        provisioning_error="",
+        provisioned_at=timezone.now(),
+        vdx_booking_id=booking.booking_id,
+        uri=booking.uri,
+        pin=booking.pin,
+        desktop_link=booking.desktop_link,
+        clinical_link=booking.clinical_link,
+        mobile_link=booking.mobile_link,
+    )
+    if not changed:
+        return False
+    meeting.refresh_from_db()
+    Command.objects.bulk_create(
+        Command(conference_device=participant, type=CommandType.START_MEETING)
+        for participant in meeting.participants.all()
+    )
+    return True
+
+
+def meeting_mark_provisioning_failed(*, meeting_id: str, error: str) -> bool:
+    """PENDING → FAILED, shown in the admin with its error and a retry action."""
+    return bool(
+        Conference.objects.filter(
+            pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.PENDING
+        ).update(provisioning=Provisioning.FAILED, provisioning_error=error[:2000])
+    )
+
+
+def meeting_retry_provisioning(*, meeting: Conference) -> Conference:
+    """FAILED → PENDING, and queue provisioning again."""
+    changed = Conference.objects.filter(
+        pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.FAILED
+    ).update(provisioning=Provisioning.PENDING, provisioning_attempts=0,
+             provisioning_checked_at=None)
+    if changed:
+        enqueue(_tasks().provision_meeting, meeting.pk)
+    meeting.refresh_from_db()
+    return meeting
 
 
 def meeting_mark_started(*, meeting_id: str) -> bool:
-    """CREATED → STARTED, once a tablet executed START_MEETING. False if it did not apply."""
+    """CREATED → STARTED, once a tablet executed START_MEETING."""
     return bool(
         Conference.objects.filter(
-            pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.OK
+            pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.OK,
+            end_requested_at__isnull=True,
         ).update(state=MeetingState.STARTED, started_at=timezone.now())
     )
+
+
+@transaction.atomic
+def meeting_end(*, meeting: Conference, ended_by: User | None) -> Conference:
+    """Start ending a meeting: HANGUP to every tablet; CLOSED once all are executed or after
+    the grace period. A meeting whose room was never provisioned closes at once. Idempotent."""
+    meeting = Conference.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.state == MeetingState.CLOSED or meeting.end_requested_at is not None:
+        return meeting
+    if meeting.provisioning != Provisioning.OK:
+        _close_locked(meeting)
+        meeting.refresh_from_db()
+        return meeting
+    now = timezone.now()
+    Conference.objects.filter(pk=meeting.pk).update(end_requested_at=now)
+    # Anything still waiting (a START_MEETING not yet delivered, say) is moot now.
+    Command.objects.filter(
+        conference_device__conference=meeting, status__in=UNFINISHED_STATUSES
+    ).update(status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)
+    Command.objects.bulk_create(
+        Command(conference_device=participant, type=CommandType.HANGUP, created_by=ended_by)
+        for participant in meeting.participants.all()
+    )
+    enqueue(_tasks().finish_closing, meeting.pk, countdown=settings.MEETING_CLOSE_GRACE_SECONDS)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def meeting_finish_closing(*, meeting_id: str) -> bool:
+    """Close an ending meeting once every HANGUP is executed or the grace period is over."""
+    meeting = Conference.objects.filter(
+        pk=meeting_id, end_requested_at__isnull=False
+    ).exclude(state=MeetingState.CLOSED).first()
+    if meeting is None:
+        return False
+    grace_over = timezone.now() >= meeting.end_requested_at + timedelta(
+        seconds=settings.MEETING_CLOSE_GRACE_SECONDS
+    )
+    hangups = Command.objects.filter(
+        conference_device__conference=meeting, type=CommandType.HANGUP
+    )
+    all_hung_up = not hangups.exclude(status=CommandStatus.EXECUTED).exists()
+    if not (grace_over or all_hung_up):
+        return False
+    return meeting_close(meeting_id=meeting_id)
+
+
+@transaction.atomic
+def meeting_close(*, meeting_id: str) -> bool:
+    """→ CLOSED (final): tablets leave it, unfinished commands are canceled, the room is
+    ended at VDX. Under the meeting's row lock, which command_queue also takes."""
+    meeting = Conference.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None or meeting.state == MeetingState.CLOSED:
+        return False
+    _close_locked(meeting)
+    return True
+
+
+def _close_locked(meeting: Conference) -> None:
+    now = timezone.now()
+    Conference.objects.filter(pk=meeting.pk).update(state=MeetingState.CLOSED, closed_at=now)
+    ConferenceDevice.objects.filter(conference=meeting).update(active=False)
+    Command.objects.filter(
+        conference_device__conference=meeting, status__in=UNFINISHED_STATUSES
+    ).update(status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)
+    if meeting.vdx_booking_id:
+        enqueue(_tasks().end_at_vdx, meeting.pk)

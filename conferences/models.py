@@ -71,12 +71,16 @@ class Conference(models.Model):
     )
     provisioning_error = models.TextField(_("last provisioning error"), blank=True)
     provisioning_attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
+    # When the provisioning task last worked on this meeting: a PENDING meeting untouched for
+    # long had its task lost (broker down) and is queued again by a periodic job.
+    provisioning_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     end_requested_at = models.DateTimeField(_("end requested"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    vdx_ended_at = models.DateTimeField(_("room ended at VDX"), null=True, blank=True)
 
     objects = ConferenceQuerySet.as_manager()
 

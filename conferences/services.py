@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import Customer, User
 from devices.models import Device
@@ -21,9 +20,8 @@ from .models import (
     Conference,
     ConferenceDevice,
     MeetingState,
-    Provisioning,
 )
-from .providers import Booking
+from .queueing import enqueue
 
 DEVICE_BUSY = "Device is already in an active meeting"
 
@@ -32,7 +30,8 @@ DEVICE_BUSY = "Device is already in an active meeting"
 def meeting_create(
     *, customer: Customer, devices: Sequence[Device], employee: User | None
 ) -> Conference:
-    """Create a CREATED/PENDING meeting with a settings snapshot of each device.
+    """Create a CREATED/PENDING meeting with a settings snapshot of each device, and queue
+    the booking of its room (on commit).
 
     A device may be in one open meeting only: checked under row locks here, and enforced by
     the partial unique index `one_open_meeting_per_device` should two requests still race.
@@ -60,36 +59,10 @@ def meeting_create(
             )
     except IntegrityError as exc:
         raise Conflict("device", DEVICE_BUSY) from exc
+    from .tasks import provision_meeting as provision_meeting_task
+
+    enqueue(provision_meeting_task, meeting.pk)
     return meeting
-
-
-@transaction.atomic
-def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
-    """Store the booked room and queue START_MEETING for every tablet. Runs once: a second
-    call (a retried task) finds nothing PENDING/FAILED and changes nothing."""
-    changed = Conference.objects.filter(
-        pk=meeting.pk,
-        state=MeetingState.CREATED,
-        provisioning__in=[Provisioning.PENDING, Provisioning.FAILED],
-    ).update(
-        provisioning=Provisioning.OK,
-        provisioning_error="",
-        provisioned_at=timezone.now(),
-        vdx_booking_id=booking.booking_id,
-        uri=booking.uri,
-        pin=booking.pin,
-        desktop_link=booking.desktop_link,
-        clinical_link=booking.clinical_link,
-        mobile_link=booking.mobile_link,
-    )
-    if not changed:
-        return False
-    meeting.refresh_from_db()
-    Command.objects.bulk_create(
-        Command(conference_device=participant, type=CommandType.START_MEETING)
-        for participant in meeting.participants.all()
-    )
-    return True
 
 
 def _validated_fields(

@@ -1,8 +1,29 @@
-"""Celery tasks: thin, id-based, safe to run twice. Each calls one service."""
+"""Celery tasks: thin, id-based, safe to run twice or concurrently. Each calls one service;
+those that wait (provisioning, ending at VDX) re-run themselves when the step asks to."""
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
+
+
+@shared_task(bind=True, name="conferences.provision_meeting", max_retries=None)
+def provision_meeting(self: Task, meeting_id: str) -> None:
+    from .provisioning import provision_step
+
+    delay = provision_step(meeting_id=meeting_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, name="conferences.end_at_vdx", max_retries=20)
+def end_at_vdx(self: Task, meeting_id: str) -> None:
+    from .provisioning import vdx_end_step
+
+    delay = vdx_end_step(meeting_id=meeting_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
 
 
 @shared_task(name="conferences.mark_meeting_started")
@@ -10,3 +31,18 @@ def mark_meeting_started(meeting_id: str) -> bool:
     from .lifecycle import meeting_mark_started
 
     return meeting_mark_started(meeting_id=meeting_id)
+
+
+@shared_task(name="conferences.finish_closing")
+def finish_closing(meeting_id: str) -> bool:
+    from .lifecycle import meeting_finish_closing
+
+    return meeting_finish_closing(meeting_id=meeting_id)
+
+
+@shared_task(name="conferences.sweep")
+def sweep(job: str) -> Any:
+    """Run one periodic job of conferences.sweeps by name (the beat schedule lists them)."""
+    from . import sweeps
+
+    return getattr(sweeps, job)()

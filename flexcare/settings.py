@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "flexcare.context.vdx_mode",
             ],
         },
     },
@@ -204,8 +205,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# A provisioning step may make three VDX calls, each with its own retries and timeouts.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=150)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 # A task is acknowledged only once it finished, and re-queued if its worker dies mid-way: every
 # task is written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
@@ -213,7 +215,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# The periodic lifecycle jobs (conferences.sweeps), each run every LIFECYCLE_SWEEP_SECONDS.
+LIFECYCLE_SWEEP_SECONDS = env.float("LIFECYCLE_SWEEP_SECONDS", default=15.0)
+CELERY_BEAT_SCHEDULE = {
+    job: {
+        "task": "conferences.sweep",
+        "schedule": LIFECYCLE_SWEEP_SECONDS,
+        "args": (job,),
+        # A sweep that could not run in time is superseded by the next one.
+        "options": {"expires": LIFECYCLE_SWEEP_SECONDS},
+    }
+    for job in ("expire_commands", "finish_due_closings", "close_unstarted_meetings",
+                "end_overlong_meetings", "resume_lost_work")
+}
 
 # --- Meeting and command lifecycle (PRODUCT.md §4) --------------------------------------------
 
@@ -224,6 +238,12 @@ COMMAND_QUEUE_LIMIT = env.int("COMMAND_QUEUE_LIMIT", default=50)
 MEETING_START_WINDOW_SECONDS = env.int("MEETING_START_WINDOW_SECONDS", default=30 * 60)
 MEETING_MAX_DURATION_SECONDS = env.int("MEETING_MAX_DURATION_SECONDS", default=4 * 3600)
 MEETING_CLOSE_GRACE_SECONDS = env.int("MEETING_CLOSE_GRACE_SECONDS", default=120)
+PROVISION_POLL_SECONDS = env.float("PROVISION_POLL_SECONDS", default=3.0)
+PROVISION_TIMEOUT_SECONDS = env.int("PROVISION_TIMEOUT_SECONDS", default=600)
+PROVISION_MAX_ATTEMPTS = env.int("PROVISION_MAX_ATTEMPTS", default=6)
+PROVISION_BACKOFF_SECONDS = env.float("PROVISION_BACKOFF_SECONDS", default=2.0)
+PROVISION_BACKOFF_MAX_SECONDS = env.float("PROVISION_BACKOFF_MAX_SECONDS", default=60.0)
+PROVISION_STALE_SECONDS = env.int("PROVISION_STALE_SECONDS", default=300)
 DEVICE_ONLINE_SECONDS = env.int("DEVICE_ONLINE_SECONDS", default=120)
 DEVICE_LAST_SEEN_WRITE_SECONDS = env.int("DEVICE_LAST_SEEN_WRITE_SECONDS", default=60)
 

@@ -47,6 +47,7 @@ def running_worker(
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    app.control.purge()  # messages other tests left on the broker are not this worker's
     try:
         _wait_until_ready(worker, log_path)
         yield worker

@@ -12,7 +12,7 @@ from django.test import Client
 
 from conferences.models import Conference
 from conferences.providers import fake_booking
-from conferences.services import meeting_mark_provisioned
+from conferences.lifecycle import meeting_mark_provisioned
 from devices.models import Device
 from devices.services import device_token_issue
 from tests.factories import DeviceFactory, MeetingFactory

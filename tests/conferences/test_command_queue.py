@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Command, CommandStatus, CommandType, Conference, MeetingState
 from conferences.providers import fake_booking
-from conferences.services import command_queue, meeting_mark_provisioned
+from conferences.services import command_queue
 from flexcare.errors import Conflict, Invalid, NotFound, ServiceError
 from tests.factories import DeviceFactory, MeetingFactory
 

@@ -1,0 +1,107 @@
+"""Booking rooms at VDX and ending them: one step at a time, each safe to repeat. The Celery
+tasks run a step and, when it asks to, run it again later."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed
+from .models import Conference, MeetingState, Provisioning
+from .providers import BookingState, Provider, ProviderError, get_provider
+from .queueing import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(attempt: int) -> float:
+    """Exponential back-off with jitter, capped: 2, 4, 8 … PROVISION_BACKOFF_MAX_SECONDS."""
+    ceiling = min(settings.PROVISION_BACKOFF_MAX_SECONDS,
+                  settings.PROVISION_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
+    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311  (jitter, not cryptography)
+
+
+def provision_step(*, meeting_id: str) -> float | None:
+    """Book the meeting's room (once: the meeting id is the booking's externalId) and check
+    its provisioning. Returns seconds until the next step, or None when there is nothing left
+    to do (provisioned, failed for good, closed, gone)."""
+    meeting = Conference.objects.select_related("customer").filter(pk=meeting_id).first()
+    if meeting is None or meeting.provisioning != Provisioning.PENDING:
+        return None
+    if meeting.state == MeetingState.CLOSED:
+        return None
+    now = timezone.now()
+    Conference.objects.filter(pk=meeting.pk).update(provisioning_checked_at=now)
+    provider = get_provider()
+    try:
+        booking_id = meeting.vdx_booking_id or _book(meeting, provider)
+        if not booking_id:
+            return None  # closed while we were booking; the room was ended
+        status = provider.status(booking_id)
+    except ProviderError as exc:
+        return _failed_attempt(meeting, exc)
+    if status.state == BookingState.OK and status.booking is not None:
+        meeting_mark_provisioned(meeting=meeting, booking=status.booking)
+        return None
+    if status.state == BookingState.FAILED:
+        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=status.error)
+        return None
+    if now - meeting.created_at > timedelta(seconds=settings.PROVISION_TIMEOUT_SECONDS):
+        meeting_mark_provisioning_failed(
+            meeting_id=meeting.pk,
+            error=f"VDX did not provision the room within {settings.PROVISION_TIMEOUT_SECONDS} s",
+        )
+        return None
+    return settings.PROVISION_POLL_SECONDS
+
+
+def _book(meeting: Conference, provider: Provider) -> str:
+    now = timezone.now()
+    booking_id = provider.book(
+        external_id=meeting.pk,
+        subject=f"FlexCare · {meeting.customer.name}",
+        start=now,
+        end=now + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS),
+    )
+    Conference.objects.filter(pk=meeting.pk, vdx_booking_id="").update(vdx_booking_id=booking_id)
+    meeting.refresh_from_db()
+    if meeting.state == MeetingState.CLOSED:
+        # Closed while the booking was on its way: end the room we just booked.
+        from .tasks import end_at_vdx
+
+        enqueue(end_at_vdx, meeting.pk)
+        return ""
+    return meeting.vdx_booking_id
+
+
+def _failed_attempt(meeting: Conference, exc: ProviderError) -> float | None:
+    Conference.objects.filter(pk=meeting.pk).update(
+        provisioning_attempts=F("provisioning_attempts") + 1, provisioning_error=str(exc)[:2000]
+    )
+    attempts = meeting.provisioning_attempts + 1
+    logger.warning("provisioning meeting %s failed (attempt %s): %s", meeting.pk, attempts, exc)
+    if not exc.retryable or attempts >= settings.PROVISION_MAX_ATTEMPTS:
+        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=str(exc))
+        return None
+    return backoff(attempts)
+
+
+def vdx_end_step(*, meeting_id: str) -> float | None:
+    """End a closed meeting's room at VDX; seconds until a retry, or None when done."""
+    meeting = Conference.objects.filter(
+        pk=meeting_id, state=MeetingState.CLOSED, vdx_ended_at__isnull=True
+    ).exclude(vdx_booking_id="").first()
+    if meeting is None:
+        return None
+    try:
+        get_provider().end(meeting.vdx_booking_id)
+    except ProviderError as exc:
+        logger.warning("ending meeting %s at VDX failed: %s", meeting.pk, exc)
+        return backoff(3) if exc.retryable else None
+    Conference.objects.filter(pk=meeting.pk).update(vdx_ended_at=timezone.now())
+    return None

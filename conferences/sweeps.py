@@ -1,0 +1,71 @@
+"""Periodic jobs (Celery beat): find meetings and commands whose time has come, by their state
+in the database — so they also pick up work whose task was lost while the broker was down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .delivery import commands_expire
+from .lifecycle import meeting_close, meeting_end
+from .models import Conference, MeetingState, Provisioning
+from .queueing import enqueue
+
+
+def _ago(seconds: float) -> timezone.datetime:
+    return timezone.now() - timedelta(seconds=seconds)
+
+
+def close_unstarted_meetings() -> int:
+    """Meetings nobody started within the start window (from provisioning, or creation)."""
+    due = Conference.objects.filter(
+        state=MeetingState.CREATED, end_requested_at__isnull=True
+    ).annotate(since=Coalesce("provisioned_at", "created_at")).filter(
+        since__lte=_ago(settings.MEETING_START_WINDOW_SECONDS)
+    )
+    return sum(meeting_close(meeting_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+def end_overlong_meetings() -> int:
+    due = Conference.objects.open().filter(
+        end_requested_at__isnull=True, created_at__lte=_ago(settings.MEETING_MAX_DURATION_SECONDS)
+    )
+    for meeting in due:
+        meeting_end(meeting=meeting, ended_by=None)
+    return len(due)
+
+
+def finish_due_closings() -> int:
+    due = Conference.objects.open().filter(
+        end_requested_at__lte=_ago(settings.MEETING_CLOSE_GRACE_SECONDS)
+    )
+    return sum(meeting_close(meeting_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+def resume_lost_work() -> int:
+    """Queue again provisioning and VDX endings whose tasks have not run for a while."""
+    from . import tasks
+
+    stale = _ago(settings.PROVISION_STALE_SECONDS)
+    pending = Conference.objects.filter(
+        state=MeetingState.CREATED, provisioning=Provisioning.PENDING, created_at__lte=stale,
+    ).filter(Q(provisioning_checked_at__isnull=True) | Q(provisioning_checked_at__lte=stale))
+    unended = Conference.objects.filter(
+        state=MeetingState.CLOSED, vdx_ended_at__isnull=True, closed_at__lte=stale,
+    ).exclude(vdx_booking_id="")
+    count = 0
+    for pk in pending.values_list("pk", flat=True):
+        enqueue(tasks.provision_meeting, pk)
+        count += 1
+    for pk in unended.values_list("pk", flat=True):
+        enqueue(tasks.end_at_vdx, pk)
+        count += 1
+    return count
+
+
+def expire_commands() -> dict[str, int]:
+    return commands_expire()
