@@ -10,9 +10,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Conference
 from conferences.providers import fake_booking
-from conferences.lifecycle import meeting_mark_provisioned
 from devices.models import Device
 from devices.services import device_token_issue
 from tests.factories import DeviceFactory, MeetingFactory
