@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.admin import RelatedFieldListFilter
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
@@ -45,3 +46,13 @@ def service_check(check: Callable[[], object]) -> None:
     except ServiceError as exc:
         field = exc.code.rsplit(".", 1)[-1]
         raise ValidationError({field: exc.message} if field else exc.message) from exc
+
+
+class ScopedRelatedFilter(RelatedFieldListFilter):
+    """A foreign-key list filter offering only the related objects the user may see (the
+    stock filter lists every customer in the database)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
+        queryset = _scoped(field.related_model._default_manager.all(), request)
+        ordering = field.related_model._meta.ordering or ["pk"]
+        return [(obj.pk, str(obj)) for obj in queryset.order_by(*ordering)]

@@ -1,17 +1,34 @@
-"""Admin pages for meetings and commands: read-only records (meetings and commands change
-only through conferences.services, the lifecycle and the tablets), with lifecycle actions."""
+"""Admin pages for meetings and commands. Meetings are created on their own page and run from
+a live detail page; records are never edited by hand — every button calls a service."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
-from accounts.admin_scoping import ScopedAdminMixin
+from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
+from devices.selectors import device_is_online
+from flexcare.errors import ServiceError
 
+from .admin_actions import run_meeting_action
+from .admin_forms import CommandForm, NewMeetingForm, meeting_customers
 from .lifecycle import meeting_end, meeting_retry_provisioning
 from .models import Command, Conference, ConferenceDevice, Provisioning
+from .selectors import devices_for_new_meeting, meeting_timeline
+from .services import meeting_create
 
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):
@@ -22,32 +39,156 @@ class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.Tabular
 
 
 @admin.register(Conference)
-class ConferenceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "customer", "state", "provisioning", "provisioning_attempts",
-                    "provisioning_error", "employee", "created_at")
-    list_filter = ("state", "provisioning")
+class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "customer", "state_badge", "provisioning_badge", "device_count",
+                    "employee", "created_at")
+    list_filter = ("state", "provisioning", ("customer", ScopedRelatedFilter), "created_at")
     list_select_related = ("customer", "employee")
-    inlines = [ConferenceDeviceInline]
+    search_fields = ("id", "customer__name", "uri")
+    show_full_result_count = False
     actions = ["retry_provisioning", "end_meeting"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Conference]:
+        # A subquery rather than JOIN + GROUP BY: the paginator's COUNT then drops it.
+        devices = (ConferenceDevice.objects.filter(conference=OuterRef("pk"))
+                   .values("conference").annotate(n=Count("*")).values("n"))
+        return super().get_queryset(request).annotate(
+            _devices=Coalesce(Subquery(devices), 0))
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, meeting: Conference) -> str:
+        return format_html('<span class="badge state-{}">{}</span>', meeting.state,
+                           meeting.get_state_display())
+
+    @admin.display(description=_("provisioning"), ordering="provisioning")
+    def provisioning_badge(self, meeting: Conference) -> str:
+        badge = format_html('<span class="badge prov-{}">{}</span>', meeting.provisioning,
+                            meeting.get_provisioning_display())
+        if meeting.provisioning == Provisioning.FAILED:
+            return format_html('{} <small class="error-text">{}</small>', badge,
+                               meeting.provisioning_error[:120])
+        return badge
+
+    @admin.display(description=_("tablets"), ordering="_devices")
+    def device_count(self, meeting: Conference) -> int:
+        return meeting._devices
+
+    # Never edited as a form: the detail page shows it and its buttons call the services.
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def has_run_permission(self, request: HttpRequest) -> bool:
-        # Running the lifecycle is a MANAGER's job (accounts.access), though the record
-        # itself is never edited by hand.
+        # Running meetings is a MANAGER's job (accounts.access).
         return request.user.has_perm("conferences.change_conference")
 
-    @admin.action(description="Retry provisioning (failed meetings)", permissions=["run"])
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<str:object_id>/timeline/", wrap(self.timeline_view),
+                 name="conferences_conference_timeline"),
+            path("<str:object_id>/run/", wrap(self.run_view), name="conferences_conference_run"),
+            *super().get_urls(),
+        ]
+
+    def _meeting(self, request: HttpRequest, object_id: str) -> Conference:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request).select_related("customer",
+                                                                            "employee"),
+                                 pk=object_id)
+
+    def _timeline_context(self, request: HttpRequest, meeting: Conference) -> dict[str, Any]:
+        rows = [(participant, device_is_online(participant.device), commands)
+                for participant, commands in meeting_timeline(meeting)]
+        return {"meeting": meeting, "rows": rows, "can_run": self.has_run_permission(request),
+                "qualities": CommandForm.base_fields["quality"].choices}
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:
+        meeting = self._meeting(request, object_id)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": str(meeting),
+            "original": meeting, "has_view_permission": True,
+            **self._timeline_context(request, meeting),
+        }
+        return TemplateResponse(request, "admin/conferences/conference/detail.html", context)
+
+    def timeline_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The live part of the detail page, fetched every few seconds."""
+        meeting = self._meeting(request, object_id)
+        return TemplateResponse(request, "admin/conferences/conference/timeline.html",
+                                self._timeline_context(request, meeting))
+
+    def run_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        meeting = self._meeting(request, object_id)
+        if request.method != "POST" or not self.has_run_permission(request):
+            raise PermissionDenied
+        form = CommandForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("That action is not understood."))
+        else:
+            try:
+                messages.success(request, run_meeting_action(meeting, request.user,
+                                                             form.cleaned_data))
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("admin:conferences_conference_change",
+                                            args=[meeting.pk]))
+
+    def add_view(self, request: HttpRequest, form_url: str = "",
+                 extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        customers = meeting_customers(request.user)
+        chosen = request.POST.get("customer") or request.GET.get("customer")
+        customer = customers.filter(pk=chosen).first() if chosen else None
+        if customer is None and customers.count() == 1:
+            customer = customers.first()
+        form = NewMeetingForm(request.POST if request.method == "POST" else None,
+                              user=request.user, customer=customer,
+                              initial={"customer": customer})
+        if request.method == "POST" and form.is_valid():
+            try:
+                meeting = meeting_create(customer=form.cleaned_data["customer"],
+                                         devices=list(form.cleaned_data["devices"]),
+                                         employee=request.user)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Meeting created; its room is being booked."))
+                return HttpResponseRedirect(reverse("admin:conferences_conference_change",
+                                                    args=[meeting.pk]))
+        devices = [(device, busy, device_is_online(device))
+                   for device, busy in devices_for_new_meeting(customer.pk, request.user)
+                   ] if customer else []
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": _("New meeting"), "form": form, "customer": customer,
+            "customers": customers, "devices": devices,
+            "selected": set(request.POST.getlist("devices")),
+        }
+        return TemplateResponse(request, "admin/conferences/conference/new.html", context)
+
+    class Media:
+        css = {"all": ("flexcare/portal.css",)}
+
+    @admin.action(description=_("Retry provisioning (failed meetings)"), permissions=["run"])
     def retry_provisioning(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
         failed = [m for m in queryset if m.provisioning == Provisioning.FAILED]
         for meeting in failed:
             meeting_retry_provisioning(meeting=meeting)
-        self.message_user(request, f"Provisioning queued again for {len(failed)} meeting(s).",
-                          messages.SUCCESS)
+        self.message_user(request, _("Provisioning queued again for %(n)d meeting(s).")
+                          % {"n": len(failed)}, messages.SUCCESS)
 
-    @admin.action(description="End meeting (hang up every tablet)", permissions=["run"])
+    @admin.action(description=_("End meeting (hang up every tablet)"), permissions=["run"])
     def end_meeting(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
         for meeting in queryset:
             meeting_end(meeting=meeting, ended_by=request.user)
-        self.message_user(request, f"Ending {len(queryset)} meeting(s).", messages.SUCCESS)
+        self.message_user(request, _("Ending %(n)d meeting(s).") % {"n": len(queryset)},
+                          messages.SUCCESS)
 
 
 @admin.register(ConferenceDevice)
@@ -55,6 +196,21 @@ class ConferenceDeviceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
     list_display = ("conference", "device", "active", "added_at")
     list_filter = ("active",)
     list_select_related = ("conference__customer", "device")
+    show_full_result_count = False
+
+
+class FinishedFilter(admin.SimpleListFilter):
+    title = _("finished")
+    parameter_name = "finished"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("hour", _("in the last hour")), ("day", _("in the last 24 hours"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Command]) -> QuerySet[Command]:
+        hours = {"hour": 1, "day": 24}.get(self.value() or "")
+        if hours is None:
+            return queryset
+        return queryset.filter(finished_at__gte=timezone.now() - timedelta(hours=hours))
 
 
 @admin.register(Command)
@@ -63,5 +219,8 @@ class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "type", "status", "value", "volume", "quality", "conference_device", "delivery_count",
         "created_at", "executed_at",
     )
-    list_filter = ("status", "type")
+    list_filter = ("status", "type", FinishedFilter)
     list_select_related = ("conference_device__device",)
+    show_full_result_count = False
+
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Subquery
+from django.db.models import Prefetch, QuerySet, Subquery
 
 from devices.models import Device
 from flexcare.errors import NotFound
@@ -54,3 +54,64 @@ def tablet_participation(
     if meetings.filter(pk=meeting_id, customer_id=device.customer_id).exists():
         raise NotFound("device", "Device not found in meeting")
     raise NotFound("meeting", "Meeting not found")
+
+
+MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
+
+
+def meeting_documents(meetings: QuerySet[Conference]) -> list[MeetingDocument]:
+    """Each meeting with its participants (and devices) and their commands, oldest first, in
+    three queries however many meetings and devices: the employee API's meeting objects."""
+    commands = Prefetch("commands", queryset=Command.objects.order_by("created_at", "pk"))
+    participants = Prefetch(
+        "participants",
+        queryset=ConferenceDevice.objects.select_related("device")
+        .order_by("added_at", "pk")
+        .prefetch_related(commands),
+    )
+    documents = []
+    for meeting in meetings.prefetch_related(participants):
+        joined = list(meeting.participants.all())
+        documents.append(
+            (meeting, joined, [command for p in joined for command in p.commands.all()])
+        )
+    return documents
+
+
+def meeting_document(meeting: Conference) -> MeetingDocument:
+    return meeting_documents(Conference.objects.filter(pk=meeting.pk))[0]
+
+
+def meeting_participant(
+    meeting: Conference, device_id: str
+) -> tuple[ConferenceDevice, list[Command]]:
+    """A device's place in the meeting and its commands there, oldest first."""
+    participant = meeting.participants.filter(device_id=device_id).first()
+    if participant is None:
+        raise NotFound("device", "Device not found in meeting")
+    return participant, list(participant.commands.order_by("created_at", "pk"))
+
+
+def meeting_timeline(meeting: Conference) -> list[tuple[ConferenceDevice, list[Command]]]:
+    """Each tablet of the meeting with its commands, oldest first (two queries)."""
+    participants = list(
+        ConferenceDevice.objects.filter(conference=meeting).select_related("device")
+        .order_by("added_at", "pk")
+    )
+    by_participant: dict[str, list[Command]] = {p.pk: [] for p in participants}
+    for command in (
+        Command.objects.filter(conference_device__in=participants)
+        .select_related("created_by").order_by("created_at", "pk")
+    ):
+        by_participant[command.conference_device_id].append(command)
+    return [(p, by_participant[p.pk]) for p in participants]
+
+
+def devices_for_new_meeting(customer_id: str, user: object) -> list[tuple[Device, bool]]:
+    """The customer's tablets the user may see, each with whether it is in an open meeting."""
+    busy = set(
+        ConferenceDevice.objects.filter(active=True, device__customer_id=customer_id)
+        .values_list("device_id", flat=True)
+    )
+    devices = Device.objects.for_user(user).filter(customer_id=customer_id).order_by("name")
+    return [(device, device.pk in busy) for device in devices]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
-from accounts.admin_scoping import ScopedAdminMixin, service_check
+from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
 
 from .models import Device, DeviceToken
+from .selectors import device_is_online
 from .services import device_create, device_token_reset, require_meeting_customer
 from .tablet_settings import TabletSettings
 
@@ -30,15 +38,44 @@ class DeviceForm(forms.ModelForm):
         return data
 
 
+class OnlineFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "online"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("online")), ("no", _("offline"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> QuerySet[Device]:
+        since = timezone.now() - timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
+        if self.value() == "yes":
+            return queryset.filter(last_seen_at__gte=since)
+        if self.value() == "no":
+            return queryset.exclude(last_seen_at__gte=since)
+        return queryset
+
+
 @admin.register(Device)
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = DeviceForm
-    list_display = ("name", "serial", "device_id", "customer", "locked", "last_seen_at")
-    list_filter = ("locked",)
+    list_display = ("name", "serial", "device_id", "technical_room_number", "customer",
+                    "online", "last_seen_at", "locked")
+    list_filter = (("customer", ScopedRelatedFilter), OnlineFilter, "locked")
     list_select_related = ("customer",)
     search_fields = ("name", "serial", "device_id", "technical_room_number")
     readonly_fields = ("locked", "last_seen_at", "created_at")
+    show_full_result_count = False
     actions = ["reset_token"]
+    fieldsets = (
+        (None, {"fields": ("customer", "name", "serial", "device_id", "technical_room_number")}),
+        (_("Meeting settings"), {"fields": tuple(TabletSettings.field_names())}),
+        (_("State"), {"fields": ("locked", "last_seen_at", "created_at")}),
+    )
+
+    @admin.display(description=_("online"))
+    def online(self, device: Device) -> str:
+        if device_is_online(device):
+            return format_html('<span class="badge ok">{}</span>', _("online"))
+        return format_html('<span class="badge off">{}</span>', _("offline"))
 
     def save_model(self, request: HttpRequest, obj: Device, form: Any, change: bool) -> None:
         if change:
@@ -51,17 +88,28 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
 
-    @admin.action(description="Reset token (log the tablet out and unlock it)",
+    @admin.action(description=_("Reset token (log the tablet out and unlock it)"),
                   permissions=["change"])
-    def reset_token(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+    def reset_token(self, request: HttpRequest, queryset: QuerySet[Device]) -> Any:
+        if "confirm" not in request.POST:
+            # Resetting logs a tablet out in the middle of its work: ask first.
+            return TemplateResponse(request, "admin/devices/device/reset_token_confirm.html", {
+                **self.admin_site.each_context(request), "opts": self.opts,
+                "title": _("Reset tablet tokens?"), "devices": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
         for device in queryset:
             device_token_reset(device=device)
-        self.message_user(request, f"Reset {len(queryset)} tablet(s).", messages.SUCCESS)
+        self.message_user(request, _("Reset %(n)d tablet(s): they must log in again.")
+                          % {"n": len(queryset)}, messages.SUCCESS)
+        return None
+
+    class Media:
+        css = {"all": ("flexcare/portal.css",)}
 
 
 @admin.register(DeviceToken)
 class DeviceTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("prefix", "device", "created_at", "revoked_at")
     list_select_related = ("device",)
-
-
+    show_full_result_count = False
