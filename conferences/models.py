@@ -111,7 +111,7 @@ class Conference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.customer} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_ready(self) -> bool:
