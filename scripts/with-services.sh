@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run a command against private, throwaway PostgreSQL and Redis servers.
+# Run a command against private, throwaway PostgreSQL and Redis servers (and with Debian's
+# Chromium for the browser tests).
 #
 #   scripts/with-services.sh CMD [ARGS...]
 #   e.g. REQUIRE_SERVICES=1 scripts/with-services.sh .venv/bin/pytest
@@ -9,23 +10,27 @@
 #                              pytest-django can create test databases); unset if unavailable,
 #                              which makes the suite fall back to SQLite.
 #   REDIS_URL                  redis://127.0.0.1:PORT/0; unset if unavailable.
-#   FLEXCARE_SERVICES_STARTED  space-separated list of what is available ("postgres redis").
+#   FLEXCARE_CHROMIUM          /usr/bin/chromium (Debian's Chromium, driven by Playwright in the
+#                              tests marked `browser`); set but EMPTY if unavailable, which makes
+#                              those tests skip (unset, they look for /usr/bin/chromium themselves).
+#   FLEXCARE_SERVICES_STARTED  space-separated list of what is available ("postgres redis chromium").
 #
 # Inputs:
 #   DATABASE_URL / REDIS_URL   if already set (non-empty), used as given; that server is not started.
+#   FLEXCARE_CHROMIUM          if already set (non-empty), that browser binary is used.
 #   REQUIRE_SERVICES=1         a service that cannot be provided is a hard failure (exit 3).
 #   FLEXCARE_TEST_PG_PORT      first port to try for PostgreSQL (default 54329).
 #   FLEXCARE_TEST_REDIS_PORT   first port to try for Redis (default 63799).
-#   FLEXCARE_TEST_FORCE_NO_SERVICES=1|postgres|redis
+#   FLEXCARE_TEST_FORCE_NO_SERVICES=1|postgres|redis|chromium (comma-separated for several)
 #                              pretend that (all | that) service cannot be started, to exercise the
 #                              fallback path.
 #
-# As root on Debian, missing server packages are installed with apt-get (without letting the
-# packages start their system-wide servers). PostgreSQL runs as the `postgres` user when this runs
-# as root, otherwise as the caller. Servers listen only on 127.0.0.1, keep their data in a mktemp
-# dir under /tmp, and are stopped and deleted when CMD exits. The exit status is CMD's (2: usage,
-# 3: REQUIRE_SERVICES failure). A SIGTERM sent to this script alone takes effect when CMD ends;
-# Ctrl-C / killing the process group stops both at once.
+# As root on Debian, missing packages (postgresql, redis-server, chromium) are installed with
+# apt-get (without letting the packages start their system-wide servers). PostgreSQL runs as the
+# `postgres` user when this runs as root, otherwise as the caller. Servers listen only on
+# 127.0.0.1, keep their data in a mktemp dir under /tmp, and are stopped and deleted when CMD
+# exits. The exit status is CMD's (2: usage, 3: REQUIRE_SERVICES failure). A SIGTERM sent to this
+# script alone takes effect when CMD ends; Ctrl-C / killing the process group stops both at once.
 set -euo pipefail
 
 readonly LOG_PREFIX="[with-services]"
@@ -34,6 +39,8 @@ readonly PORT_ATTEMPTS=50
 # Serialises "pick a free port + start listening" between concurrent runs; without it two runs
 # can both see the same port as free.
 readonly PORT_LOCK=/tmp/flexcare-test-services.$EUID.lock
+# Where Debian's `chromium` package puts its launcher.
+readonly DEBIAN_CHROMIUM=/usr/bin/chromium
 
 log() { printf '%s %s\n' "$LOG_PREFIX" "$*" >&2; }
 
@@ -175,7 +182,7 @@ find_pg_bin() {
     return 1
 }
 
-# Installs whatever of postgresql / redis-server is missing (root + Debian + apt only).
+# Installs whatever of postgresql / redis-server / chromium is missing (root + Debian + apt only).
 install_missing() {
     local want=()
     if ! forced_off postgres && [[ -z ${DATABASE_URL:-} ]] && ! find_pg_bin >/dev/null; then
@@ -184,12 +191,15 @@ install_missing() {
     if ! forced_off redis && [[ -z ${REDIS_URL:-} ]] && ! have_exe redis-server; then
         want+=(redis-server)
     fi
+    if ! forced_off chromium && [[ -z ${FLEXCARE_CHROMIUM:-} && ! -x $DEBIAN_CHROMIUM ]]; then
+        want+=(chromium)
+    fi
     [[ ${#want[@]} -gt 0 ]] || return 0
     if [[ $AS_ROOT -ne 1 || ! -f /etc/debian_version ]] || ! command -v apt-get >/dev/null; then
         log "cannot install ${want[*]}: needs root on Debian with apt-get"
         return 0
     fi
-    log "installing ${want[*]} with apt-get (one-off, takes a minute)..."
+    log "installing ${want[*]} with apt-get (one-off, takes a minute or two)..."
     # The packages' postinst scripts would start system-wide servers on 5432/6379 and leave them
     # running; a policy-rc.d that says "no" (exit 101) stops that, as in Docker images.
     local policy=/usr/sbin/policy-rc.d made_policy=0
@@ -345,7 +355,7 @@ start_redis() {
 }
 
 warn_unavailable() {
-    local name=$1 var=$2 marker=$3 reason=$4
+    local name=$1 var=$2 marker=$3 reason=$4 left=${5:-unset}
     if [[ ${REQUIRE_SERVICES:-0} == 1 ]]; then
         log "ERROR: $name could not be started: $reason"
         return 0
@@ -355,7 +365,7 @@ warn_unavailable() {
         echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
         echo "!! WARNING: $name is NOT available for this run."
         echo "!!   reason: $reason"
-        echo "!!   $var is left unset; tests marked @pytest.mark.$marker will be SKIPPED."
+        echo "!!   $var is left $left; tests marked @pytest.mark.$marker will be SKIPPED."
         [[ $marker == postgres ]] && echo "!!   The rest of the suite runs on SQLite."
         echo "!!   Set REQUIRE_SERVICES=1 to make this a hard failure."
         echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
@@ -394,6 +404,31 @@ else
     unset REDIS_URL
     missing+=(redis)
     warn_unavailable Redis REDIS_URL redis "$SERVICE_ERROR"
+fi
+
+# No server to start: the browser only has to be there. An unusable one leaves FLEXCARE_CHROMIUM
+# set but empty, so the tests do not fall back to /usr/bin/chromium behind our back.
+CHROMIUM_ERROR=""
+if forced_off chromium; then
+    CHROMIUM_ERROR="disabled by FLEXCARE_TEST_FORCE_NO_SERVICES"
+elif [[ -n ${FLEXCARE_CHROMIUM:-} ]]; then
+    [[ -f $FLEXCARE_CHROMIUM && -x $FLEXCARE_CHROMIUM ]] ||
+        CHROMIUM_ERROR="FLEXCARE_CHROMIUM=$FLEXCARE_CHROMIUM is not an executable file"
+elif [[ -f $DEBIAN_CHROMIUM && -x $DEBIAN_CHROMIUM ]]; then
+    FLEXCARE_CHROMIUM=$DEBIAN_CHROMIUM
+else
+    CHROMIUM_ERROR="$DEBIAN_CHROMIUM not found (Debian's chromium package is not installed)"
+fi
+if [[ -z $CHROMIUM_ERROR ]]; then
+    export FLEXCARE_CHROMIUM
+    available+=(chromium)
+    # (Debian's launcher script may grumble on stderr about /dev/shm; the version is on stdout.)
+    log "$("$FLEXCARE_CHROMIUM" --version 2>/dev/null | awk 'NR == 1 {print $1, $2}') ready:" \
+        "$FLEXCARE_CHROMIUM"
+else
+    export FLEXCARE_CHROMIUM=""
+    missing+=(chromium)
+    warn_unavailable Chromium FLEXCARE_CHROMIUM browser "$CHROMIUM_ERROR" empty
 fi
 
 if [[ ${REQUIRE_SERVICES:-0} == 1 && ${#missing[@]} -gt 0 ]]; then

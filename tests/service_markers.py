@@ -1,10 +1,12 @@
-"""Pytest markers for tests that need a real PostgreSQL or Redis server.
+"""Pytest markers for tests that need a real PostgreSQL or Redis server, or a real browser.
 
 ``@pytest.mark.postgres`` runs only when ``DATABASE_URL`` is a postgres:// or postgresql:// URL;
-``@pytest.mark.redis`` runs only when ``REDIS_URL`` is set and its server accepts a connection.
+``@pytest.mark.redis`` runs only when ``REDIS_URL`` is set and its server accepts a connection;
+``@pytest.mark.browser`` runs only when Debian's Chromium (``FLEXCARE_CHROMIUM``, or
+/usr/bin/chromium when that is unset) is an executable and Playwright imports.
 Otherwise the test is skipped and a banner at the end of the run lists what was skipped, so a
 green run on SQLite cannot pass for a full one. With ``REQUIRE_SERVICES=1`` (CI) a missing
-service fails the session instead. ``scripts/with-services.sh`` provides both servers.
+service fails the session instead. ``scripts/with-services.sh`` provides all three.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-SERVICES = {"postgres": "PostgreSQL", "redis": "Redis"}
+SERVICES = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
+# Where Debian's `chromium` package puts its launcher; never a browser Playwright downloaded.
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
 MAX_LISTED = 50
 # Carried on the item and copied to its reports, so the banner counts skips that really
 # happened (and would still work when reports come from xdist workers).
@@ -55,12 +59,32 @@ def _redis_problem() -> str | None:
     return None
 
 
-_CHECKS = {"postgres": _postgres_problem, "redis": _redis_problem}
+def chromium_executable() -> str:
+    """The browser the tests drive: ``FLEXCARE_CHROMIUM`` if set (empty: none), else Debian's."""
+    path = os.environ.get("FLEXCARE_CHROMIUM")
+    return DEBIAN_CHROMIUM if path is None else path
+
+
+def _browser_problem() -> str | None:
+    path = chromium_executable()
+    if not path:
+        return "FLEXCARE_CHROMIUM is set but empty (scripts/with-services.sh: no usable Chromium)"
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return f"{path} is not an executable file (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"Playwright does not import ({exc}); pip install -r requirements-dev.txt"
+    return None
+
+
+_CHECKS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _browser_problem}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: needs the real PostgreSQL engine")
     config.addinivalue_line("markers", "redis: needs a real Redis server")
+    config.addinivalue_line("markers", "browser: needs Debian's Chromium driven by Playwright")
     config.pluginmanager.register(_SkipReport(), "service_markers_skip_report")
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import socket
+import sys
+from pathlib import Path
 
 import pytest
+
+from tests import service_markers
 
 pytest_plugins = ["pytester"]
 
@@ -23,12 +27,23 @@ def test_plain():
     pass
 """
 
+BROWSER_MARKED = """
+import pytest
+
+@pytest.mark.browser
+def test_needs_browser():
+    pass
+
+def test_plain():
+    pass
+"""
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # The outer suite itself usually runs under scripts/with-services.sh, often with
     # REQUIRE_SERVICES=1; the inner sessions must not see that.
-    for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES"):
+    for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES", "FLEXCARE_CHROMIUM"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -168,3 +183,104 @@ def test_banner_lists_at_most_fifty_node_ids(pytester: pytest.Pytester) -> None:
         ]
     )
     result.stdout.no_fnmatch_line("*test_many[[]50[]]*")
+
+
+@pytest.fixture
+def fake_chromium(tmp_path: Path) -> Path:
+    """An executable standing in for the browser: the marker only checks that it is one."""
+    path = tmp_path / "chromium"
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_browser_test_runs_with_an_executable_chromium(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
+) -> None:
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", str(fake_chromium))
+    pytester.makepyfile(BROWSER_MARKED)
+    result = run(pytester)
+    result.assert_outcomes(passed=2)
+    assert "SERVICES NOT AVAILABLE" not in result.stdout.str()
+
+
+def test_browser_falls_back_to_debians_chromium_when_unset(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
+) -> None:
+    monkeypatch.setattr(service_markers, "DEBIAN_CHROMIUM", str(fake_chromium))
+    pytester.makepyfile(BROWSER_MARKED)
+    run(pytester).assert_outcomes(passed=2)
+
+    monkeypatch.setattr(service_markers, "DEBIAN_CHROMIUM", str(fake_chromium.parent / "none"))
+    result = run(pytester)
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"*needs Chromium: {fake_chromium.parent}/none is not an*"])
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", "FLEXCARE_CHROMIUM is set but empty*"),
+        ("{fake}.missing", "{fake}.missing is not an executable file*"),
+        ("{dir}", "{dir} is not an executable file*"),
+        ("{fake}.noexec", "{fake}.noexec is not an executable file*"),
+    ],
+    ids=["empty", "missing", "directory", "not-executable"],
+)
+def test_browser_test_skipped_loudly_without_a_usable_chromium(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_chromium: Path,
+    value: str,
+    problem: str,
+) -> None:
+    (fake_chromium.parent / "chromium.noexec").write_text("")
+    names = {"fake": fake_chromium, "dir": fake_chromium.parent}
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", value.format(**names))
+    pytester.makepyfile(BROWSER_MARKED)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*needs Chromium: " + problem.format(**names),
+            "*TESTS SKIPPED: SERVICES NOT AVAILABLE*",
+            "1 test was SKIPPED because Chromium was not available:",
+            "    test_browser_test_skipped_loudly_without_a_usable_chromium.py::test_needs_browser",
+        ]
+    )
+
+
+def test_browser_test_skipped_when_playwright_does_not_import(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
+) -> None:
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", str(fake_chromium))
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # makes the import fail
+    pytester.makepyfile(BROWSER_MARKED)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*needs Chromium: Playwright does not import*"])
+
+
+def test_require_services_fails_the_session_without_a_browser(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUIRE_SERVICES", "1")
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", "")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.browser
+        def test_needs_browser():
+            raise AssertionError("must not run")
+        """
+    )
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "*REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:*",
+            "*Chromium: FLEXCARE_CHROMIUM is set but empty*",
+        ]
+    )
+    assert "must not run" not in result.stdout.str()

@@ -1,0 +1,145 @@
+"""Fixtures for real-browser tests of the admin portal: Debian's Chromium driven by Playwright.
+
+Mark such tests ``@pytest.mark.browser`` (tests/service_markers.py skips them loudly when no
+browser is available). ``page`` is a fresh 1280x900 English page, ``page_for(locale="da")``
+makes more (other languages); ``portal`` is the live server with ``portal.url(path)``,
+``portal.login(page, email, password)`` and ``portal.screenshot(page, name)``, which saves
+test-artifacts/screenshots/<name>.png. A failing test also leaves a screenshot of each page
+it opened there (``FAILED-...png``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.urls import reverse
+
+from tests.service_markers import chromium_executable
+
+if TYPE_CHECKING:  # imported lazily: without Playwright the marker skips, collection must work
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",  # /dev/shm is 64 MB in default containers
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000  # Playwright's default is 30 s; a local admin page answers in far less
+
+PageFactory = Callable[..., "Page"]
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for all tests under tests/browser.
+
+    Playwright's sync API runs an asyncio event loop on the test thread and, between its calls,
+    leaves that loop marked as the thread's running loop for as long as Playwright is started.
+    Django then takes the test thread for async code and refuses every ORM call from it
+    (SynchronousOnlyOperation: "You cannot call this from an async context"), which breaks
+    factories, assertions and pytest-django's database teardown. Nothing async really runs
+    there, so the check is switched off with DJANGO_ALLOW_ASYNC_UNSAFE -- only while Playwright
+    is started: the scope is this package, not the session, so that the tests after it run
+    with neither the loop marker nor the switch.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+        finally:
+            playwright.stop()  # also clears the running-loop marker
+
+
+@pytest.fixture
+def page_for(browser: Browser, request: pytest.FixtureRequest) -> Iterator[PageFactory]:
+    """``page_for(locale="en", **context_options)``: a page in a new browser context (own
+    cookies) with a 1280x900 viewport and that Accept-Language. Closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(locale: str = "en", **options: object) -> Page:
+        context = browser.new_context(viewport=VIEWPORT, locale=locale, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "_browser_call_failed", False)
+    for n, context in enumerate(contexts):
+        if failed:
+            for m, page in enumerate(context.pages):
+                _save_failure_screenshot(page, f"FAILED-{request.node.nodeid}-{n}-{m}")
+        context.close()
+
+
+@pytest.fixture
+def page(page_for: PageFactory) -> Page:
+    """A fresh English page (own browser context)."""
+    return page_for()
+
+
+class Portal:
+    """The admin portal on pytest-django's live server, as the browser sees it."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def url(self, path: str = "") -> str:
+        """Absolute URL of a path ("/admin/..." or reverse(...)) on the live server."""
+        return self.base_url + path
+
+    def login(self, page: Page, email: str, password: str) -> None:
+        """Log in through the real admin login form; lands wherever the admin sends it (the
+        index, or the form again with its error for a wrong password)."""
+        page.goto(self.url(reverse("admin:login")))
+        page.fill("#id_username", email)
+        page.fill("#id_password", password)
+        with page.expect_navigation():
+            page.click("#login-form [type=submit]")
+
+    def screenshot(self, page: Page, name: str, *, full_page: bool = True) -> Path:
+        """Save the page as test-artifacts/screenshots/<name>.png (the browser tests'
+        artifacts) and return the path."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{_safe_name(name)}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def portal(live_server) -> Portal:
+    """The live server (its database is the test's: live_server implies transactional_db)."""
+    return Portal(live_server.url)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator:
+    report = yield
+    if report.when == "call" and report.failed:
+        item._browser_call_failed = True
+    return report
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:150]
+
+
+def _save_failure_screenshot(page: Page, name: str) -> None:
+    try:
+        Portal("").screenshot(page, name)
+    except Exception as exc:  # a crashed page must not hide the test's own failure
+        print(f"could not save a screenshot of the failed test: {exc}")
