@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db import models
+
+from flexcare.errors import AccessDenied, NotFound
+from flexcare.ids import is_object_id
+
+M = TypeVar("M", bound=models.Model)
 
 
 class AccessLevel(models.TextChoices):
@@ -59,3 +66,24 @@ def level_has_module_perms(level: str, app_label: str) -> bool:
         if key.startswith(f"{app_label}.")
         for action in actions
     )
+
+
+def require_perm(user: Any, perm: str) -> None:
+    """403 `access_denied` unless the user's access level grants `perm` ("app.action_model")."""
+    if not user.has_perm(perm):
+        raise AccessDenied()
+
+
+def find_for_user(queryset: models.QuerySet[M], user: Any, pk: object, *, perm: str,
+                  code: str, message: str) -> M:
+    """The object `pk` for a user about to do what `perm` allows: the API's access rule.
+
+    Outside the user's scope (`for_user`) it is the 404 `code`, exactly like a missing object,
+    so that a refusal never reveals that it exists; in scope but beyond the user's access level
+    it is a 403 `access_denied`.
+    """
+    found = queryset.for_user(user).filter(pk=pk).first() if is_object_id(pk) else None
+    if found is None:
+        raise NotFound(code, message)
+    require_perm(user, perm)
+    return found

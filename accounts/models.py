@@ -196,3 +196,37 @@ class User(AbstractBaseUser):
 
     def at_least(self, level: str) -> bool:
         return level_at_least(self.access_level, level)
+
+
+class UserTokenQuerySet(ScopedQuerySet):
+    customer_path = "user__customer"
+
+    def active(self) -> UserTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class UserToken(models.Model):
+    """An employee's API token from `/auth/login`. Only its SHA-256 digest and a short visible
+    prefix are stored. A non-persistent token expires EMPLOYEE_TOKEN_IDLE_MINUTES after its last
+    recorded use (`last_used_at`, written at most once a minute)."""
+
+    id = ObjectIdField(primary_key=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="tokens"
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    persistent = models.BooleanField(_("never expires"), default=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = UserTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("user token")
+        verbose_name_plural = _("user tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

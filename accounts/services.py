@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import authenticate, user_logged_in
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.http import HttpRequest
+from django.utils import timezone
 
 from devices.tablet_settings import TabletSettings
-from flexcare.errors import AccessDenied, Invalid
+from flexcare.errors import AccessDenied, Invalid, ServiceError
 
 from .access import AccessLevel, level_at_least
-from .models import Customer, CustomerState, User
+from .lockout import LockedOut, lockout_remaining, lockout_username
+from .models import Customer, CustomerState, User, UserToken
+
+USER_TOKEN_PREFIX = "fcu_"  # noqa: S105  (a marker for secret scanners, not a secret)
+USER_TOKEN_VISIBLE = len(USER_TOKEN_PREFIX) + 6
+# A token's last use is recorded at most this often, so an API call is not also a write.
+USER_TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 def _tree_path(customer: Customer) -> str:
@@ -142,3 +154,52 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
 def user_set_password(*, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+def user_login(*, request: HttpRequest, username: str, password: str) -> User:
+    """Check an employee's credentials through Django's backends, so that failures are counted
+    and the account locked out by django-axes (accounts.lockout), and record the login.
+
+    A disabled employee gets the same answer as a wrong password; a blocked customer's
+    employee, whose password was right, is told so."""
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut(lockout_remaining(lockout_username(request, {"username": username})))
+        raise ServiceError("credentials_invalid", "Wrong e-mail or password", status=401)
+    if user.customer is not None and user.customer.is_blocked:
+        raise AccessDenied("Customer is blocked")
+    # Resets the failure count (axes) and sets last_login, as an admin login does.
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    return user
+
+
+def user_token_digest(token: str) -> str:
+    # 256 random bits: a plain SHA-256 suffices and keeps the lookup an indexed equality match.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_token_issue(*, user: User, persistent: bool = False) -> str:
+    """A new API token for the employee; the plain token is returned once and never stored."""
+    token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    UserToken.objects.create(
+        user=user, prefix=token[:USER_TOKEN_VISIBLE], digest=user_token_digest(token),
+        persistent=persistent,
+    )
+    return token
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Logout: every active token of the employee stops working at once."""
+    return UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+
+
+def user_token_touch(*, token: UserToken) -> None:
+    """Record a use of the token, at most once per USER_TOKEN_TOUCH_INTERVAL."""
+    now = timezone.now()
+    recent = now - USER_TOKEN_TOUCH_INTERVAL
+    if token.last_used_at > recent:
+        return
+    # Conditional, so that concurrent requests with one token write once.
+    UserToken.objects.filter(pk=token.pk, last_used_at__lte=recent).update(last_used_at=now)
+    token.last_used_at = now

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from flexcare.api.schema import errors
+from flexcare.api.schema import Success, errors
 from flexcare.api.views import ApiView
 
 from .authentication import QueryTokenAuthentication
@@ -115,8 +115,7 @@ class LogoutApi(ApiView):
     @extend_schema(
         tags=[TAG], summary="Tablet logout: the token stops working at once",
         parameters=[_TOKEN_QUERY],
-        responses={200: inline_serializer("Success", {"success": serializers.BooleanField()}),
-                   **errors((403, "token", "Access denied"))},
+        responses={200: Success, **errors((403, "token", "Access denied"))},
     )
     def get(self, request: Request) -> Response:
         device_token_revoke(token=request.auth)

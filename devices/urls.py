@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, employee_api
 
 urlpatterns = [
     path("iptv/app/login/serial", api.LoginBySerialApi.as_view(), name="tablet-login-serial"),
@@ -10,4 +10,6 @@ urlpatterns = [
          name="tablet-login-deviceid"),
     path("iptv/app/validate", api.ValidateApi.as_view(), name="tablet-validate"),
     path("iptv/app/logout", api.LogoutApi.as_view(), name="tablet-logout"),
+    path("iptv/device/<str:device_id>/resettoken", employee_api.ResetTokenApi.as_view(),
+         name="employee-device-resettoken"),
 ]

@@ -6,6 +6,7 @@ quickstart turns DEBUG on. Every variable here is listed in .env.example and in 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -170,6 +171,39 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Employee API: user tokens and the failed-login lockout (accounts.authentication, .lockout) --
+
+# A non-persistent user token expires this long after its last use (recorded once a minute).
+EMPLOYEE_TOKEN_IDLE_MINUTES = env.int("EMPLOYEE_TOKEN_IDLE_MINUTES", default=15)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["employee_login"] = env.str(
+    "EMPLOYEE_LOGIN_RATE", default="30/min"
+)
+# django-axes counts failed logins (API and admin) per e-mail address, in the database so that
+# every web process sees them, and refuses that account's logins for the cool-off.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env.int("LOGIN_LOCKOUT_MINUTES", default=15)))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A lockout ends LOGIN_LOCKOUT_MINUTES after the failure that caused it; tries meanwhile are
+# refused without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins are not logged by axes (last_login records them): an access-log row would
+# also create a session for every API login.
+AXES_DISABLE_ACCESS_LOG = True
+# axes.W006 asks for the client address among the lockout keys. We lock accounts, not addresses:
+# a hospital's staff share one address behind NAT, and locking it would lock them all out.
+# Addresses are throttled instead (EMPLOYEE_LOGIN_RATE).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Cache (throttling counters; shared between web processes when Redis is configured) ---
 

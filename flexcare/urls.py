@@ -11,6 +11,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("accounts.urls")),
     path("", include("devices.urls")),
     path("", include("conferences.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

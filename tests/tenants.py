@@ -4,7 +4,8 @@
     Reseller B ── Hospital B1
 
 Each hospital has a tablet with a token, a meeting holding that tablet and a command.
-Hospital A1 and B1 have a VIEWER, MANAGER and OWNER; each reseller has a RESELLER user.
+Hospital A1 and B1 have a VIEWER, MANAGER and OWNER; each reseller has a RESELLER user. Every
+user has an API token (`user_tokens`, by the same key as `users`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from accounts.access import AccessLevel
 from accounts.models import Customer, User
+from accounts.services import user_token_issue
 from devices.services import device_token_issue
 from tests.factories import (
     CustomerFactory,
@@ -29,6 +31,7 @@ class Tenants:
     customers: dict[str, Customer] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    user_tokens: dict[str, str] = field(default_factory=dict)
 
     def user(self, key: str) -> User:
         return self.users[key]
@@ -61,4 +64,6 @@ def build_tenants() -> Tenants:
     world.users["ADMIN"] = UserFactory(
         email="admin@platform.test", access_level=AccessLevel.ADMIN, customer=None
     )
+    for key, user in world.users.items():
+        world.user_tokens[key] = user_token_issue(user=user)
     return world

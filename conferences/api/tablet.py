@@ -13,9 +13,8 @@ from rest_framework.response import Response
 
 from devices.authentication import DeviceTokenAuthentication
 from flexcare.api.schema import errors
-from flexcare.api.views import ApiView
+from flexcare.api.views import ApiView, require_object_id
 from flexcare.errors import NotFound
-from flexcare.ids import is_object_id
 
 from ..delivery import command_acknowledge, command_claim
 from ..selectors import tablet_meeting, tablet_participation
@@ -25,12 +24,6 @@ from .schema import AckIn, AckOut, CommandsOut, MeetingOut, TokenIn
 TAG = "Tablet"
 _TOKEN_ERROR = (403, "token", "Token missing, unknown or revoked, or customer blocked")
 _ID_ERROR = (404, "id", "Malformed id in the path")
-
-
-def require_object_id(value: str) -> str:
-    if not is_object_id(value):
-        raise NotFound("id", "ID not found")
-    return value
 
 
 class TabletApi(ApiView):

@@ -45,7 +45,12 @@ def json_error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse(error_body(code, message, status), status=status)
 
 
-class TokenInvalid(exceptions.APIException):
+class ContractCode:
+    """Mixin for DRF exceptions whose `default_code` is the contract's error code as it is,
+    rather than the generic code of their status."""
+
+
+class TokenInvalid(ContractCode, exceptions.APIException):
     """A tablet's token is missing, unknown or revoked, or its customer is blocked."""
 
     status_code = 403
@@ -78,7 +83,7 @@ def _describe(exc: Exception) -> tuple[str, str, int]:
         return code, message, 422
     if isinstance(exc, exceptions.APIException):
         status = exc.status_code
-        code = exc.default_code if isinstance(exc, TokenInvalid) else STATUS_CODES.get(
+        code = exc.default_code if isinstance(exc, ContractCode) else STATUS_CODES.get(
             status, str(exc.default_code)
         )
         detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
@@ -92,6 +97,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     headers = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    if getattr(exc, "auth_header", None):  # set by DRF on a 401: says how to authenticate
+        headers["WWW-Authenticate"] = exc.auth_header
     if status >= 500:
         request = context.get("request")
         request_id = getattr(request, "request_id", "-")

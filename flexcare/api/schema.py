@@ -19,6 +19,8 @@ ErrorSerializer = inline_serializer(
     },
 )
 
+Success = inline_serializer("Success", {"success": serializers.BooleanField()})
+
 
 def errors(*rows: tuple[int, str, str]) -> dict[int, OpenApiResponse]:
     """OpenAPI responses for (status, code, when) rows; rows sharing a status are merged."""

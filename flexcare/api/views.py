@@ -8,6 +8,16 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from flexcare.errors import NotFound
+from flexcare.ids import is_object_id
+
+
+def require_object_id(value: str) -> str:
+    """A path id: malformed is the contract's 404 `id`."""
+    if not is_object_id(value):
+        raise NotFound("id", "ID not found")
+    return value
+
 
 class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

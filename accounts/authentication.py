@@ -1,0 +1,92 @@
+"""How an employee proves who it is on the API: a user token from `/auth/login` (API.md,
+"Employee auth"), as `Authorization: Bearer <token>`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from flexcare.api.errors import ContractCode
+
+from .models import User
+from .selectors import TokenState, user_token_check
+from .services import user_token_touch
+
+
+class InvalidToken(ContractCode, AuthenticationFailed):
+    """Missing, unknown or revoked, or of a disabled employee or a blocked customer."""
+
+    default_code = "invalid_token"
+    default_detail = "Invalid or revoked token"
+
+
+class ExpiredToken(ContractCode, AuthenticationFailed):
+    default_code = "expired"
+    default_detail = "The token expired; log in again"
+
+
+class UserTokenAuthentication(BaseAuthentication):
+    """`request.user` is the employee, `request.auth` its token row. Failures are 401s."""
+
+    allow_query_token = False
+
+    def authenticate(self, request: Request) -> tuple[User, Any]:
+        state, row = user_token_check(self._token(request))
+        if state is TokenState.EXPIRED:
+            raise ExpiredToken()
+        if state is not TokenState.VALID or row is None:
+            raise InvalidToken()
+        user_token_touch(token=row)
+        return row.user, row
+
+    def _token(self, request: Request) -> str | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        if self.allow_query_token:
+            return request.query_params.get("token")
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (not 403) and say how to authenticate.
+        return 'Bearer realm="flexcare"'
+
+
+class QueryUserTokenAuthentication(UserTokenAuthentication):
+    """For the `/auth/*` GET calls, which may carry the token as `?token=`."""
+
+    allow_query_token = True
+
+
+class UserTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the user token for OpenAPI (registered on import)."""
+
+    target_class = UserTokenAuthentication
+    name = "userToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The token from `POST /auth/login`, as "
+            "`Authorization: Bearer <token>`. Unless `persist`, it expires after "
+            "15 idle minutes (`EMPLOYEE_TOKEN_IDLE_MINUTES`).",
+        }
+
+
+class QueryUserTokenScheme(OpenApiAuthenticationExtension):
+    """Either the bearer header (`userToken`, defined above) or `?token=`."""
+
+    target_class = QueryUserTokenAuthentication
+    name = "userTokenQuery"
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        return [{"userToken": []}, {"userTokenQuery": []}]
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "query", "name": "token",
+                "description": "The user token, in the query string (`/auth/*` GET calls only)."}

@@ -1,0 +1,299 @@
+"""The employees' meeting endpoints (API.md, "Employee endpoints"). Thin: every object is found
+through the access rule (accounts.access.find_for_user: outside scope 404, beyond one's level
+403) and every change is a service's, which answers its own refusals."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.access import find_for_user, require_perm
+from accounts.authentication import UserTokenAuthentication
+from accounts.models import Customer, User
+from devices.models import Device
+from flexcare.api.parsers import nested_form
+from flexcare.api.schema import errors
+from flexcare.api.views import ApiView, require_object_id
+from flexcare.errors import Invalid, NotFound, ServiceError
+from flexcare.ids import is_object_id
+
+from ..lifecycle import meeting_end
+from ..models import Conference
+from ..selectors import meeting_document, meeting_documents, meeting_participant
+from ..services import command_queue, meeting_create
+from ..wire import command_wire, meeting_wire
+from .schema import (
+    CommandOut,
+    CreateCommandIn,
+    CreateMeetingIn,
+    DeviceStateOut,
+    EmployeeMeetingOut,
+    MeetingListOut,
+)
+
+TAG = "Employee"
+VIEW, CREATE, CHANGE = (
+    "conferences.view_conference", "conferences.add_conference", "conferences.change_conference"
+)
+QUEUE = "conferences.add_command"
+
+_AUTH = (401, "invalid_token", "Token missing, unknown, revoked or expired (`expired`)")
+_ID = (404, "id", "Malformed id in the path")
+_MEETING = (404, "meeting", "No such meeting in the caller's scope")
+_DENIED = (403, "access_denied", "The caller may see this but not change it (VIEWER)")
+
+
+class EmployeeApi(ApiView):
+    authentication_classes = [UserTokenAuthentication]
+
+
+def request_body(request: Request) -> tuple[dict[str, Any], bool]:
+    """The body as a JSON-like object, and whether it came form-encoded (strings only)."""
+    if isinstance(request.data, QueryDict):
+        return nested_form(request.data), True
+    return dict(request.data), False
+
+
+def meeting_out(meeting: Conference) -> dict[str, Any]:
+    return meeting_wire(*meeting_document(meeting), with_provisioning=True)
+
+
+def bad_request(code: str, message: str) -> ServiceError:
+    return ServiceError(code, message, status=400)
+
+
+class CreateMeetingApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="Create a meeting for one or more tablets",
+        description="The meeting is CREATED with provisioning PENDING; its room is booked in "
+        "the background. Needs MANAGER or above for the customer.",
+        request=CreateMeetingIn,
+        examples=[OpenApiExample("Two tablets", request_only=True, value={
+            "customer": "65f1c0ffee0000000000c001",
+            "devices": [{"_id": "65f1c0ffee0000000000d001"}, "65f1c0ffee0000000000d002"]})],
+        responses={200: EmployeeMeetingOut, **errors(
+            (400, "customer", "customer missing or not an id"),
+            (400, "devices", "devices missing, empty or not ids"),
+            (400, "employee", "employee is not an employee of the customer the caller sees"),
+            _AUTH, _DENIED, (404, "customer", "No such customer in the caller's scope"),
+            (404, "device", "A device is not the customer's"),
+            (409, "customer", "Customer does not have IPTV (or is blocked)"),
+            (409, "device", "Device is already in an active meeting"),
+        )},
+    )
+    def post(self, request: Request) -> Response:
+        body, form = request_body(request)
+        customer_id = body.get("customer")
+        if not is_object_id(customer_id):
+            raise bad_request("customer", "Customer is invalid")
+        device_ids = _device_ids(body.get("devices"), form)
+        customer = find_for_user(Customer.objects, request.user, customer_id, perm=CREATE,
+                                 code="customer", message="Customer not found")
+        employee = _employee(body.get("employee"), request.user, customer)
+        devices = list(Device.objects.for_user(request.user).filter(pk__in=device_ids))
+        if len(devices) != len(device_ids):
+            raise NotFound("device", "Device not found")
+        meeting = meeting_create(customer=customer, devices=devices, employee=employee)
+        return Response(meeting_out(meeting))
+
+
+def _device_ids(devices: object, form: bool) -> set[str]:
+    if form and isinstance(devices, str):
+        devices = [devices]  # one form field
+    if not devices:
+        raise bad_request("devices", "At least one device is required")
+    if not isinstance(devices, list):
+        raise bad_request("devices", "devices must be a list")
+    ids = [item.get("_id") if isinstance(item, dict) else item for item in devices]
+    if not all(isinstance(pk, str) and pk for pk in ids):
+        raise bad_request("devices", "Each device is an id or an object with `_id`")
+    return set(ids)
+
+
+def _employee(value: object, caller: User, customer: Customer) -> User:
+    if value in (None, "", caller.pk):
+        return caller
+    employee = (
+        User.objects.for_user(caller).filter(pk=value, customer=customer, is_active=True).first()
+        if is_object_id(value) else None
+    )
+    if employee is None:
+        raise bad_request("employee", "Employee is invalid")
+    return employee
+
+
+class CreateCommandApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="Queue a command for a tablet in the meeting",
+        description="JSON bodies keep their types strictly (`value` must be a JSON boolean, "
+        "`volume` a JSON integer). Form-encoded bodies (`command[type]=…` or `command.type=…`) "
+        "carry strings, so there `value` may be `true`/`false`/`1`/`0` and `volume` an "
+        "integer in digits. Needs MANAGER or above.",
+        request=CreateCommandIn,
+        examples=[
+            OpenApiExample("Volume", request_only=True, value={
+                "deviceId": "65f1c0ffee0000000000d001",
+                "command": {"type": "SET_VOLUME", "volume": 60}}),
+            OpenApiExample("Camera off", request_only=True, value={
+                "deviceId": "65f1c0ffee0000000000d001",
+                "command": {"type": "CAMERA_ON", "value": False}}),
+        ],
+        responses={200: CommandOut, **errors(
+            _AUTH, _DENIED, _ID, _MEETING, (404, "device", "Device not found in meeting"),
+            (409, "meeting", "Meeting is closed, or not ready for START_MEETING"),
+            (422, "command.type", "Unknown command type"),
+            (422, "command.value", "value must be true or false"),
+            (422, "command.volume", "volume must be a whole number from 0 to 100"),
+            (422, "command.quality", "quality must be LOW, MEDIUM, HIGH or VERY_HIGH"),
+            (422, "deviceId", "deviceId missing"),
+            (429, "device", "Too many unfinished commands for this device"),
+        )},
+    )
+    def post(self, request: Request, meeting_id: str) -> Response:
+        meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
+                                perm=QUEUE, code="meeting", message="Meeting not found")
+        body, form = request_body(request)
+        device_id, command = body.get("deviceId"), body.get("command")
+        if not isinstance(device_id, str) or not device_id:
+            raise Invalid("deviceId", "deviceId is required")
+        if not isinstance(command, dict):
+            raise Invalid("command", "command must be an object")
+        if form:
+            command = _form_command(command)
+        device = Device.objects.for_user(request.user).filter(pk=device_id).first()
+        if device is None:
+            raise NotFound("device", "Device not found in meeting")
+        queued = command_queue(
+            meeting=meeting, device=device, type=command.get("type"), value=command.get("value"),
+            volume=command.get("volume"), quality=command.get("quality"),
+            created_by=request.user,
+        )
+        return Response(command_wire(queued))
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _form_command(command: dict[str, Any]) -> dict[str, Any]:
+    """Form values are strings: read booleans and whole numbers; anything else is left as it
+    is, for the service to refuse."""
+    command = dict(command)
+    value, volume = command.get("value"), command.get("volume")
+    if isinstance(value, str) and value.lower() in _BOOLEANS:
+        command["value"] = _BOOLEANS[value.lower()]
+    if isinstance(volume, str) and re.fullmatch(r"-?\d{1,6}", volume):
+        command["volume"] = int(volume)
+    return command
+
+
+class CloseMeetingApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="End the meeting (idempotent)",
+        description="Queues HANGUP for every tablet; the meeting is CLOSED when they all hung "
+        "up or after a grace period. Closing a closed meeting changes nothing. Needs MANAGER "
+        "or above.",
+        request=None,
+        responses={200: EmployeeMeetingOut, **errors(_AUTH, _DENIED, _ID, _MEETING)},
+    )
+    def post(self, request: Request, meeting_id: str) -> Response:
+        meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
+                                perm=CHANGE, code="meeting", message="Meeting not found")
+        return Response(meeting_out(meeting_end(meeting=meeting, ended_by=request.user)))
+
+
+class DeviceStateApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="A tablet's commands, the meeting state and its settings snapshot",
+        description="Reading changes nothing (commands are not marked fetched).",
+        responses={200: DeviceStateOut, **errors(
+            _AUTH, _ID, _MEETING, (404, "device", "Device not found in meeting"))},
+    )
+    def get(self, request: Request, meeting_id: str, device_id: str) -> Response:
+        meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
+                                perm=VIEW, code="meeting", message="Meeting not found")
+        participant, commands = meeting_participant(meeting, require_object_id(device_id))
+        return Response({"commands": [command_wire(command) for command in commands],
+                         "state": meeting.state, "settings": participant.settings})
+
+
+def _query(name: str, description: str, type_: type = str) -> OpenApiParameter:
+    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, description=description)
+
+
+class MeetingListApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="Meetings created in a date range, newest first",
+        description=f"Whole days in the portal's time zone ({settings.TIME_ZONE}), both "
+        "inclusive; both default to today.",
+        parameters=[
+            _query("customer", "Only this customer's meetings (in the caller's scope)"),
+            _query("dateFrom", "First day, `YYYY-MM-DD`; default today"),
+            _query("dateTo", "Last day, `YYYY-MM-DD`; default today"),
+            _query("offset", "Meetings to skip; default 0", int),
+            _query("limit", "Page size, 1 to 500; default 100", int),
+        ],
+        responses={200: MeetingListOut, **errors(
+            (400, "customer", "Not an id"), (400, "dateFrom", "Not a YYYY-MM-DD date"),
+            (400, "dateTo", "Not a YYYY-MM-DD date, or before dateFrom"),
+            (400, "offset", "Not a whole number ≥ 0"), (400, "limit", "Not 1 to 500"), _AUTH,
+            (404, "customer", "No such customer in the caller's scope"),
+        )},
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params
+        offset = _int(query, "offset", 0, minimum=0)
+        limit = _int(query, "limit", 100, minimum=1, maximum=500)
+        zone = ZoneInfo(settings.TIME_ZONE)
+        today = datetime.now(zone).date()
+        first, last = _day(query, "dateFrom", today), _day(query, "dateTo", today)
+        if last < first:
+            raise bad_request("dateTo", "dateTo is before dateFrom")
+        require_perm(request.user, VIEW)
+        meetings = Conference.objects.for_user(request.user).filter(
+            created_at__gte=datetime.combine(first, time.min, tzinfo=zone),
+            created_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        if "customer" in query:
+            if not is_object_id(query["customer"]):
+                raise bad_request("customer", "Customer is invalid")
+            customer = find_for_user(Customer.objects, request.user, query["customer"],
+                                     perm=VIEW, code="customer", message="Customer not found")
+            meetings = meetings.filter(customer=customer)
+        page = meetings.order_by("-created_at", "-pk")[offset:offset + limit]
+        return Response({
+            "offset": offset, "limit": limit, "total": meetings.count(),
+            "meetings": [meeting_wire(*document, with_provisioning=True)
+                         for document in meeting_documents(page)],
+        })
+
+
+def _int(query: QueryDict, name: str, default: int, *, minimum: int,
+         maximum: int | None = None) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    value = int(raw) if re.fullmatch(r"-?\d{1,9}", raw) else None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"≥ {minimum}"
+        raise bad_request(name, f"{name} must be a whole number {bounds}")
+    return value
+
+
+def _day(query: QueryDict, name: str, default: date) -> date:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise bad_request(name, f"{name} must be a date, YYYY-MM-DD")

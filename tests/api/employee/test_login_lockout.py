@@ -1,0 +1,121 @@
+"""Employee login: wrong credentials, the account lockout after repeated failures (django-axes,
+on the API and in the admin) and its recovery, and the per-address throttle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from tests.api.conftest import error_of
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/auth/login"
+
+
+WRONG = "wrong-password"
+
+
+def attempt(api, email: str, password: str = WRONG, **extra):
+    return api.post(LOGIN, {"username": email, "password": password}, **extra)
+
+
+def fail(api, email: str, times: int) -> None:
+    for _ in range(times):
+        assert error_of(attempt(api, email)) == (401, "credentials_invalid")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"username": "viewer@a1.test", "password": "nope"}, (401, "credentials_invalid")),
+    ({"username": "nobody@a1.test", "password": PASSWORD}, (401, "credentials_invalid")),
+    ({"password": PASSWORD}, (422, "username")),
+    ({"username": "viewer@a1.test"}, (422, "password")),
+    ({"username": "viewer@a1.test", "password": PASSWORD, "persist": "maybe"},
+     (422, "persist")),
+    ("[]", (400, "bad_request")),
+])
+def test_login_errors(api, tenants, body, expected):
+    assert error_of(api.post(LOGIN, body)) == expected
+
+
+def test_a_form_encoded_login_works(client, tenants):
+    body = urlencode({"username": "viewer@a1.test", "password": PASSWORD, "persist": "true"})
+    response = client.post(LOGIN, body, content_type="application/x-www-form-urlencoded")
+    assert response.json()["expiresInMinutes"] == -1
+
+
+def test_the_account_is_locked_after_repeated_failures(api, tenants):
+    limit = settings.AXES_FAILURE_LIMIT
+    fail(api, "viewer@a1.test", limit - 1)
+    locked = attempt(api, "VIEWER@a1.test ")  # case and spaces do not start a fresh count
+    assert error_of(locked) == (429, "rate_limited")
+    assert 890 <= int(locked["Retry-After"]) <= 901
+    # Even the right password is refused now; other accounts are not affected.
+    assert error_of(attempt(api, "viewer@a1.test", PASSWORD)) == (429, "rate_limited")
+    assert attempt(api, "manager@a1.test", PASSWORD).status_code == 200
+
+
+def test_the_lockout_ends_after_the_cool_off_and_tries_do_not_extend_it(api, tenants):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail(api, "viewer@a1.test", settings.AXES_FAILURE_LIMIT - 1)
+        assert error_of(attempt(api, "viewer@a1.test")) == (429, "rate_limited")
+        clock.shift(timedelta(minutes=10))
+        again = attempt(api, "viewer@a1.test", PASSWORD)
+        assert error_of(again) == (429, "rate_limited")
+        assert int(again["Retry-After"]) == 301
+        clock.shift(timedelta(seconds=301))
+        assert attempt(api, "viewer@a1.test", PASSWORD).status_code == 200
+
+
+def test_a_successful_login_resets_the_count(api, tenants):
+    fail(api, "viewer@a1.test", settings.AXES_FAILURE_LIMIT - 1)
+    assert attempt(api, "viewer@a1.test", PASSWORD).status_code == 200
+    fail(api, "viewer@a1.test", settings.AXES_FAILURE_LIMIT - 1)
+
+
+def test_the_limit_and_cool_off_come_from_settings(api, tenants, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail(api, "viewer@a1.test", 1)
+        locked = attempt(api, "viewer@a1.test")
+        assert (error_of(locked), locked["Retry-After"]) == ((429, "rate_limited"), "61")
+        clock.shift(timedelta(seconds=61))
+        assert attempt(api, "viewer@a1.test", PASSWORD).status_code == 200
+
+
+def test_the_admin_login_is_locked_out_too(client, tenants):
+    form = {"username": "manager@a1.test", "password": "wrong-password", "next": "/admin/"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/admin/login/", form).status_code == 200  # the form again
+    locked = client.post("/admin/login/", form)
+    assert locked.status_code == 429
+    assert "Account locked" in locked.content.decode()
+    right = client.post("/admin/login/", {**form, "password": PASSWORD})
+    assert right.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_in_the_admin_and_the_api_share_one_count(client, api, tenants):
+    form = {"username": "manager@a1.test", "password": "wrong-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/admin/login/", form)
+    assert error_of(attempt(api, "manager@a1.test")) == (429, "rate_limited")
+
+
+def test_logins_are_throttled_per_client_address(api, tenants):
+    from rest_framework.settings import api_settings
+
+    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    for n in range(allowed):  # a new address each, so no account is locked
+        attempt(api, f"nobody{n}@a1.test", REMOTE_ADDR="10.0.0.1")
+    throttled = attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.1")
+    assert error_of(throttled) == (429, "rate_limited")
+    assert int(throttled["Retry-After"]) > 0
+    assert attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.2").status_code == 200
