@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from devices.tablet_settings import TabletSettings
 
@@ -63,9 +64,28 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("parent_reseller",)
     search_fields = ("name",)
 
+    def get_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and "parent_reseller" in self.get_readonly_fields(request, obj):
+            # Read-only, Django would link the parent to its change page, which puts a
+            # reseller's id (outside the user's scope) on the page: show its name.
+            fields = ["parent_name" if f == "parent_reseller" else f for f in fields]
+        return fields
+
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
-        # Only platform admins create resellers and set features (PRODUCT.md §3).
-        return () if _is_admin(request) else ("is_reseller", "features")
+        if _is_admin(request):
+            return ()
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ("parent_reseller", "parent_name")
+        # Only platform admins create resellers and set features (PRODUCT.md §3); a reseller
+        # neither moves nor blocks its own organisation.
+        own = obj is not None and obj.pk == request.user.customer_id
+        return ("is_reseller", "features", "parent_name",
+                *(("parent_reseller", "state") if own else ()))
+
+    @admin.display(description=_("parent reseller"))
+    def parent_name(self, customer: Customer) -> str:
+        return customer.parent_reseller.name if customer.parent_reseller_id else "-"
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
                  **kwargs: Any) -> Any:

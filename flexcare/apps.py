@@ -8,4 +8,6 @@ class FlexcareConfig(AppConfig):
     verbose_name = "FlexCare"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import admin_site, checks  # noqa: F401  (checks register themselves)
+
+        admin_site.install()

@@ -160,3 +160,21 @@ def test_health_is_reachable_over_plain_http_behind_the_ssl_redirect(client, set
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/health").status_code == 200
     assert client.get("/admin/login/").status_code == 301
+
+
+def test_a_reseller_edits_its_own_record_without_moving_it(client, tenants):
+    own = tenants.customers["A-sub"]
+    response = login(client, tenants, "RESELLER@A-sub").post(
+        f"/admin/accounts/customer/{own.pk}/change/",
+        {"name": "A-sub renamed", "default_tablet_settings": "{}"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.name == "A-sub renamed"
+    assert own.parent_reseller == tenants.customers["Reseller A"]
+
+
+def test_autocomplete_with_a_reverse_relation_is_refused_not_a_crash(client, tenants):
+    response = login(client, tenants, "MANAGER@A1").get(
+        "/admin/autocomplete/", {"app_label": "accounts", "model_name": "customer",
+                                 "field_name": "users", "term": "a"})
+    assert response.status_code == 403

@@ -1,0 +1,28 @@
+"""Hardening of the admin site itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+class AutocompleteView(AutocompleteJsonView):
+    def process_request(self, request: HttpRequest) -> Any:
+        try:
+            return super().process_request(request)
+        except (AttributeError, LookupError) as exc:
+            # Django's view crashes (a 500) when `field_name` names a reverse relation; a
+            # malformed request is a 403, as Django answers other bad field names.
+            raise PermissionDenied from exc
+
+
+def autocomplete_view(request: HttpRequest) -> HttpResponse:
+    return AutocompleteView.as_view(admin_site=admin.site)(request)
+
+
+def install() -> None:
+    admin.site.autocomplete_view = autocomplete_view  # type: ignore[method-assign]
