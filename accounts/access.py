@@ -40,6 +40,7 @@ _V, _M, _O, _R, _A = (
 # Which *objects* a user may touch is decided by the for_user scoping, not here.
 MODEL_PERMISSIONS: dict[str, dict[str, str]] = {
     "accounts.customer": {"view": _V, "add": _R, "change": _R, "delete": _A},
+    "accounts.auditentry": {"view": _V, "add": _A, "change": _A, "delete": _A},
     "accounts.user": {"view": _O, "add": _O, "change": _O, "delete": _O},
     "devices.device": {"view": _V, "add": _M, "change": _M, "delete": _M},
     "devices.devicetoken": {"view": _M, "add": _A, "change": _A, "delete": _A},

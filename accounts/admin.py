@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from devices.tablet_settings import TabletSettings
 
 from .access import AccessLevel, level_at_least
-from .admin_scoping import ScopedAdminMixin, service_check
-from .models import Customer, Feature, User
+from .admin_readonly import ReadOnlyAdminMixin
+from .admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
+from .models import AuditEntry, Customer, Feature, User
 from .services import (
     check_grant,
     customer_check_parent,
@@ -198,3 +199,24 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             customer=obj.customer, name=obj.name, created_by=request.user,
         )
         obj.pk = created.pk
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    # People and customers as plain text: a read-only foreign key would link to an object
+    # that may lie outside the viewer's scope (an ADMIN acting, say).
+    fields = ("at", "who", "action", "target", "object_id", "customer_name", "details")
+    readonly_fields = fields
+    list_display = ("at", "who", "action", "target", "customer_name", "details")
+    list_filter = ("action", ("customer", ScopedRelatedFilter))
+    list_select_related = ("actor", "customer")
+    search_fields = ("=object_id", "target")
+    show_full_result_count = False
+
+    @admin.display(description=_("who"), ordering="actor__email")
+    def who(self, entry: AuditEntry) -> str:
+        return entry.actor.email if entry.actor_id else _("system")
+
+    @admin.display(description=_("customer"))
+    def customer_name(self, entry: AuditEntry) -> str:
+        return entry.customer.name

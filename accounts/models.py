@@ -230,3 +230,6 @@ class UserToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+from .audit import AuditEntry  # noqa: E402, F401  (a model of this app, in its own module)

@@ -179,7 +179,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def retry_provisioning(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
         failed = [m for m in queryset if m.provisioning == Provisioning.FAILED]
         for meeting in failed:
-            meeting_retry_provisioning(meeting=meeting)
+            meeting_retry_provisioning(meeting=meeting, actor=request.user)
         self.message_user(request, _("Provisioning queued again for %(n)d meeting(s).")
                           % {"n": len(failed)}, messages.SUCCESS)
 
@@ -220,7 +220,14 @@ class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "created_at", "executed_at",
     )
     list_filter = ("status", "type", FinishedFilter)
-    list_select_related = ("conference_device__device",)
+    list_select_related = ("conference_device__device", "created_by")
+    exclude = ("created_by",)
+    readonly_fields = ("queued_by",)
+
+    @admin.display(description=_("queued by"))
+    def queued_by(self, command: Command) -> str:
+        # Text, not a link: the employee may be outside the viewer's scope.
+        return command.created_by.email if command.created_by_id else _("system")
     show_full_result_count = False
 
 

@@ -22,7 +22,7 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
         meeting_end(meeting=meeting, ended_by=user)
         return _("Ending the meeting: every tablet is asked to hang up.")
     if action == "retry":
-        meeting_retry_provisioning(meeting=meeting)
+        meeting_retry_provisioning(meeting=meeting, actor=user)
         return _("Provisioning queued again.")
     if action == "start":
         participants = list(meeting.participants.select_related("device"))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import User
 
 from .models import (
@@ -68,7 +69,7 @@ def meeting_mark_provisioning_failed(*, meeting_id: str, error: str) -> bool:
     )
 
 
-def meeting_retry_provisioning(*, meeting: Conference) -> Conference:
+def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None) -> Conference:
     """FAILED → PENDING, and queue provisioning again."""
     changed = Conference.objects.filter(
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.FAILED
@@ -76,6 +77,8 @@ def meeting_retry_provisioning(*, meeting: Conference) -> Conference:
              provisioning_checked_at=None)
     if changed:
         enqueue(_tasks().provision_meeting, meeting.pk)
+        audit_record(actor=actor, action="meeting.retry_provisioning",
+                     customer_id=meeting.customer_id, object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
     return meeting
 
@@ -99,6 +102,8 @@ def meeting_end(*, meeting: Conference, ended_by: User | None) -> Conference:
         return meeting
     if meeting.provisioning != Provisioning.OK:
         _close_locked(meeting)
+        audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
+                     object_id=meeting.pk, target=str(meeting))
         meeting.refresh_from_db()
         return meeting
     now = timezone.now()
@@ -112,6 +117,8 @@ def meeting_end(*, meeting: Conference, ended_by: User | None) -> Conference:
         for participant in meeting.participants.all()
     )
     enqueue(_tasks().finish_closing, meeting.pk, countdown=settings.MEETING_CLOSE_GRACE_SECONDS)
+    audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
+                 object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
     return meeting
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from accounts.audit import audit_record
 from accounts.models import Customer, User
 from devices.models import Device
 from devices.services import require_meeting_customer
@@ -62,6 +63,9 @@ def meeting_create(
     from .tasks import provision_meeting as provision_meeting_task
 
     enqueue(provision_meeting_task, meeting.pk)
+    audit_record(actor=employee, action="meeting.create", customer_id=customer.pk,
+                 object_id=meeting.pk, target=str(meeting),
+                 devices=[device.pk for device in locked])
     return meeting
 
 
@@ -118,4 +122,7 @@ def command_queue(
     command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
     command.full_clean()
     command.save()
+    audit_record(actor=created_by, action="command.queue", customer_id=meeting.customer_id,
+                 object_id=meeting.pk, target=f"{device.name} ({device.serial})",
+                 command=command.pk, type=type, **fields)
     return command

@@ -99,7 +99,7 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             })
         for device in queryset:
-            device_token_reset(device=device)
+            device_token_reset(device=device, actor=request.user)
         self.message_user(request, _("Reset %(n)d tablet(s): they must log in again.")
                           % {"n": len(queryset)}, messages.SUCCESS)
         return None

@@ -34,5 +34,5 @@ class ResetTokenApi(ApiView):
         device = find_for_user(Device.objects, request.user, require_object_id(device_id),
                                perm="devices.change_device", code="device",
                                message="Device not found")
-        device_token_reset(device=device)
+        device_token_reset(device=device, actor=request.user)
         return Response({"success": True})

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import Customer
 from flexcare.errors import AccessDenied, Conflict, NotFound
 
@@ -84,11 +86,13 @@ def device_token_issue(*, device: Device) -> str:
 
 
 @transaction.atomic
-def device_token_reset(*, device: Device) -> None:
+def device_token_reset(*, device: Device, actor: Any = None) -> None:
     """Revoke every token of the device and unlock it for a new login."""
     Device.objects.select_for_update().filter(pk=device.pk).update(locked=False)
     device.tokens.active().update(revoked_at=timezone.now())
     device.locked = False
+    audit_record(actor=actor, action="device.reset_token", customer_id=device.customer_id,
+                 object_id=device.pk, target=str(device))
 
 
 def device_token_revoke(*, token: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from accounts.access import AccessLevel
+from accounts.audit import audit_record
 from accounts.models import Customer, User
 from accounts.services import user_token_issue
 from devices.services import device_token_issue
@@ -24,6 +25,8 @@ from tests.factories import (
     UserFactory,
     queue,
 )
+
+HOSPITALS = {"A1": "Reseller A", "A2": "Reseller A", "A3": "A-sub", "B1": "Reseller B"}
 
 
 @dataclass
@@ -43,8 +46,7 @@ def build_tenants() -> Tenants:
     c["Reseller A"] = ResellerFactory(name="Reseller A")
     c["Reseller B"] = ResellerFactory(name="Reseller B")
     c["A-sub"] = ResellerFactory(name="A-sub", parent_reseller=c["Reseller A"])
-    for name, parent in [("A1", "Reseller A"), ("A2", "Reseller A"), ("A3", "A-sub"),
-                         ("B1", "Reseller B")]:
+    for name, parent in HOSPITALS.items():
         c[name] = CustomerFactory(name=name, parent_reseller=c[parent])
         device = DeviceFactory(customer=c[name], name=f"Bed {name}")
         world.tokens[name] = device_token_issue(device=device)
@@ -66,4 +68,8 @@ def build_tenants() -> Tenants:
     )
     for key, user in world.users.items():
         world.user_tokens[key] = user_token_issue(user=user)
+    for name in HOSPITALS:  # an audit entry per hospital, as an employee's action leaves
+        meeting = c[name].conferences.get()
+        audit_record(actor=world.users["ADMIN"], action="meeting.create", customer_id=c[name].pk,
+                     object_id=meeting.pk, target=str(meeting))
     return world

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Customer, CustomerState, User, UserToken
+from accounts.models import AuditEntry, Customer, CustomerState, User, UserToken
 from conferences.models import Command, Conference, ConferenceDevice
 from devices.models import Device, DeviceToken
 
@@ -35,6 +35,7 @@ MODELS = {
     Conference: "customer__name",
     ConferenceDevice: "conference__customer__name",
     Command: "conference_device__conference__customer__name",
+    AuditEntry: "customer__name",
 }
 
 

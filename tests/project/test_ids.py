@@ -28,7 +28,7 @@ def test_malformed_ids_are_recognised(value):
 
 def test_every_model_of_ours_has_an_object_id_primary_key():
     models = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
-    assert len(models) == 8
+    assert len(models) == 9
     for model in models:
         assert isinstance(model._meta.pk, ObjectIdField), model
 

@@ -1,0 +1,55 @@
+"""The audit trail: who did what to which meeting or tablet, and when. Recorded by the
+services themselves, so the admin's buttons and the API leave the same trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from flexcare.ids import ObjectIdField
+
+from .scoping import ScopedQuerySet
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    customer_path = "customer"
+
+
+class AuditEntry(models.Model):
+    id = ObjectIdField(primary_key=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("who"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    customer = models.ForeignKey(
+        "accounts.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    action = models.CharField(_("what"), max_length=50, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=24, db_index=True)
+    target = models.CharField(_("object"), max_length=300)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        app_label = "accounts"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor or 'system'} {self.action} {self.target}"
+
+
+def audit_record(*, actor: Any, action: str, customer_id: str, object_id: str, target: str,
+                 **details: Any) -> None:
+    """Record an employee's action (nothing for the system's own: `actor` None)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    AuditEntry.objects.create(actor=actor, action=action, customer_id=customer_id,
+                              object_id=object_id, target=target[:300], details=details)
