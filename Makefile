@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean benchmark
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: venv
 ## make test: the whole suite on private PostgreSQL and Redis servers it starts itself
 test: venv
 	bash scripts/with-services.sh bash scripts/test.sh $(ARGS)
+
+## make benchmark: throughput and latency of the tablets' hot path, on private PostgreSQL
+benchmark: venv
+	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark.py $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

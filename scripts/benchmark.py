@@ -1,0 +1,130 @@
+"""Benchmark the tablets' hot path: getmeeting (plain and 304) and getcommands.
+
+    make benchmark                      # on private PostgreSQL (scripts/with-services.sh)
+    .venv/bin/python scripts/benchmark.py --devices 20 --commands 200 --requests 2000
+
+It creates a throwaway test database (never touches real data), fills one meeting with
+--devices tablets and --commands commands, then sends --requests calls per endpoint from
+--threads threads through Django's full request stack (middleware, authentication,
+serialisation; no network) and reports throughput, latency percentiles and SQL queries per
+call. Figures, not pass/fail: compare them between changes on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, connections, reset_queries  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+
+PATH = "/iptv/flexcareconference/meeting"
+
+
+def build_world(devices: int, commands: int) -> tuple[str, str]:
+    from accounts.models import Feature
+    from accounts.services import customer_create
+    from conferences.lifecycle import meeting_mark_provisioned
+    from conferences.providers import fake_booking
+    from conferences.services import command_queue, meeting_create
+    from devices.services import device_create, device_token_issue
+
+    customer = customer_create(name="Benchmark Hospital", features=[Feature.FLEXCARE])
+    tablets = [device_create(customer=customer, name=f"Bed {n}", serial=f"BENCH{n:05d}",
+                             device_id=f"{900000 + n}") for n in range(devices)]
+    meeting = meeting_create(customer=customer, devices=tablets, employee=None)
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    for n in range(commands):
+        command_queue(meeting=meeting, device=tablets[n % devices], type="SET_VOLUME",
+                      volume=n % 101)
+    return device_token_issue(device=tablets[0]), meeting.pk
+
+
+def measure(name: str, call: Callable[[Client], HttpResponse], requests: int,
+            threads: int) -> None:
+    timings: list[float] = []
+    lock = threading.Lock()
+    per_thread = requests // threads
+
+    def worker() -> None:
+        client = Client()
+        mine = []
+        for _ in range(per_thread):
+            start = time.perf_counter()
+            status = call(client).status_code
+            mine.append(time.perf_counter() - start)
+            if status not in (200, 304):
+                raise SystemExit(f"{name}: HTTP {status}")
+        with lock:
+            timings.extend(mine)
+        connections.close_all()
+
+    with CaptureQueriesContext(connection) as queries:
+        call(Client())
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    ms = sorted(t * 1000 for t in timings)
+    print(f"{name:<22} {len(ms):>6} calls {len(ms) / elapsed:>8.0f}/s   "
+          f"p50 {statistics.median(ms):6.2f} ms  p95 {ms[int(len(ms) * .95)]:6.2f} ms  "
+          f"p99 {ms[int(len(ms) * .99)]:6.2f} ms  {len(queries)} queries/call")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--devices", type=int, default=20)
+    parser.add_argument("--commands", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        token, meeting_id = build_world(args.devices, args.commands)
+        body = {"token": token}
+        etag = Client().post(f"{PATH}/device", body, content_type="application/json")["ETag"]
+        print(f"{connection.vendor}, {args.devices} tablets, {args.commands} commands, "
+              f"{args.threads} threads")
+        measure("getmeeting", lambda c: c.post(f"{PATH}/device", body,
+                                               content_type="application/json"),
+                args.requests, args.threads)
+        measure("getmeeting 304", lambda c: c.post(f"{PATH}/device", body,
+                                                   content_type="application/json",
+                                                   HTTP_IF_NONE_MATCH=etag),
+                args.requests, args.threads)
+        measure("getcommands", lambda c: c.post(f"{PATH}/{meeting_id}/commands", body,
+                                                content_type="application/json"),
+                args.requests, args.threads)
+    finally:
+        reset_queries()
+        connections.close_all()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    main()
