@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from flexcare.errors import AccessDenied, NotFound
 from flexcare.ids import is_object_id
@@ -13,11 +14,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 class AccessLevel(models.TextChoices):
-    VIEWER = "VIEWER", "Viewer"
-    MANAGER = "MANAGER", "Manager"
-    OWNER = "OWNER", "Owner"
-    RESELLER = "RESELLER", "Reseller"
-    ADMIN = "ADMIN", "Admin"
+    VIEWER = "VIEWER", _("Viewer")
+    MANAGER = "MANAGER", _("Manager")
+    OWNER = "OWNER", _("Owner")
+    RESELLER = "RESELLER", _("Reseller")
+    ADMIN = "ADMIN", _("Admin")
 
     @property
     def rank(self) -> int:

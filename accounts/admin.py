@@ -20,7 +20,9 @@ from .admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
 from .models import AuditEntry, Customer, Feature, User
 from .services import (
     check_grant,
+    check_level_fits_customer,
     customer_check_parent,
+    customer_check_reseller_flag,
     customer_create,
     customer_update,
     user_create,
@@ -34,7 +36,8 @@ def _is_admin(request: HttpRequest) -> bool:
 
 class CustomerForm(forms.ModelForm):
     features = forms.MultipleChoiceField(
-        choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Features"),
     )
 
     class Meta:
@@ -54,6 +57,9 @@ class CustomerForm(forms.ModelForm):
         if "parent_reseller" in data:
             service_check(lambda: customer_check_parent(
                 customer=self.instance, parent=data["parent_reseller"]))
+        if "is_reseller" in data and not data["is_reseller"]:
+            service_check(lambda: customer_check_reseller_flag(customer=self.instance,
+                                                               is_reseller=False))
         return data
 
 
@@ -127,6 +133,14 @@ class LevelChoicesMixin:
         service_check(lambda: check_grant(granter=self.request_user, level=level))
         return level
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()  # type: ignore[misc]
+        level = data.get("access_level", getattr(self.instance, "access_level", None))  # type: ignore[attr-defined]
+        customer = data.get("customer", getattr(self.instance, "customer", None))  # type: ignore[attr-defined]
+        if level:
+            service_check(lambda: check_level_fits_customer(level, customer))
+        return data
+
 
 class UserCreateForm(LevelChoicesMixin, AdminUserCreationForm):
     class Meta:
@@ -146,8 +160,8 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     add_form = UserCreateForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("name", "customer", "access_level", "is_active")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Profile"), {"fields": ("name", "customer", "access_level", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": (

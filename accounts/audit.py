@@ -43,7 +43,8 @@ class AuditEntry(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor or 'system'} {self.action} {self.target}"
+        actor = self.actor or _("system")
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.action} {self.target}"
 
 
 def audit_record(*, actor: Any, action: str, customer_id: str, object_id: str, target: str,

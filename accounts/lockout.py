@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from flexcare.api.errors import is_api_path, json_error
 from flexcare.errors import ServiceError
@@ -69,6 +70,6 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     if is_api_path(request.path_info):
         if original_response is not None and original_response.status_code == 429:
             return original_response
-        return json_error("rate_limited", str(get_lockout_message()), 429)
-    context = {"message": get_lockout_message(), "title": "Login locked"}
+        return json_error("rate_limited", get_lockout_message(), 429)  # English: API.md
+    context = {"message": get_lockout_message(), "title": _("Login locked")}
     return render(request, "accounts/lockout.html", context, status=429)

@@ -101,13 +101,14 @@ class Customer(models.Model):
     def clean(self) -> None:
         unknown = set(self.features or ()) - set(Feature.values)
         if not isinstance(self.features, list) or unknown:
-            raise ValidationError({"features": f"Unknown features: {sorted(unknown)}"})
+            raise ValidationError({"features": _("Unknown features: %(features)s")
+                                   % {"features": sorted(unknown)}})
         try:
             TabletSettings.from_wire(self.default_tablet_settings or {})
         except ValueError as exc:
             raise ValidationError({"default_tablet_settings": str(exc)}) from exc
         if self.parent_reseller_id and not self.parent_reseller.is_reseller:
-            raise ValidationError({"parent_reseller": "The parent must be a reseller."})
+            raise ValidationError({"parent_reseller": _("The parent must be a reseller.")})
 
 
 class UserQuerySet(ScopedQuerySet):

@@ -14,6 +14,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from devices.tablet_settings import TabletSettings
 from flexcare.errors import AccessDenied, Invalid, ServiceError
@@ -62,9 +63,16 @@ def customer_check_parent(*, customer: Customer, parent: Customer | None) -> Non
     if parent is None:
         return
     if not parent.is_reseller:
-        raise Invalid("parent_reseller", "The parent must be a reseller.")
+        raise Invalid("parent_reseller", _("The parent must be a reseller."))
     if customer.tree_path and parent.tree_path.startswith(customer.tree_path):
-        raise Invalid("parent_reseller", "A customer cannot be moved below itself.")
+        raise Invalid("parent_reseller", _("A customer cannot be moved below itself."))
+
+
+def customer_check_reseller_flag(*, customer: Customer, is_reseller: bool | None = None) -> None:
+    """A reseller with customers stays one (`is_reseller`: the value about to be saved)."""
+    flag = customer.is_reseller if is_reseller is None else is_reseller
+    if not flag and customer.pk and customer.children.exists():
+        raise Invalid("is_reseller", _("A reseller with customers must stay a reseller."))
 
 
 @transaction.atomic
@@ -83,8 +91,7 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
         customer_check_parent(customer=customer, parent=changes["parent_reseller"])
     for field, value in changes.items():
         setattr(customer, field, value)
-    if not customer.is_reseller and customer.children.exists():
-        raise Invalid("is_reseller", "A reseller with customers must stay a reseller.")
+    customer_check_reseller_flag(customer=customer)
     new_path = _tree_path(customer)
     customer.tree_path = new_path
     customer.full_clean()
@@ -99,14 +106,14 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
 def check_grant(*, granter: User | None, level: str) -> None:
     """Nobody grants an access level above its own (None: the system itself)."""
     if granter is not None and not level_at_least(granter.access_level, level):
-        raise AccessDenied("You cannot grant an access level above your own.")
+        raise AccessDenied(_("You cannot grant an access level above your own."))
 
 
-def _check_level_fits_customer(level: str, customer: Customer | None) -> None:
+def check_level_fits_customer(level: str, customer: Customer | None) -> None:
     if level == AccessLevel.RESELLER and (customer is None or not customer.is_reseller):
-        raise Invalid("customer", "A RESELLER user must belong to a reseller customer.")
+        raise Invalid("customer", _("A RESELLER user must belong to a reseller customer."))
     if level != AccessLevel.ADMIN and customer is None:
-        raise Invalid("customer", "Only platform admins may have no customer.")
+        raise Invalid("customer", _("Only platform admins may have no customer."))
 
 
 def user_create(
@@ -121,7 +128,7 @@ def user_create(
 ) -> User:
     """Create an employee; `created_by` (a person) may not grant above its own level."""
     check_grant(granter=created_by, level=access_level)
-    _check_level_fits_customer(access_level, customer)
+    check_level_fits_customer(access_level, customer)
     user = User(
         email=User.objects.normalize_email(email).lower(),
         name=name,
@@ -141,11 +148,11 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
     if changed_by is not None and changed_by.pk == user.pk:
         for field in ("access_level", "customer", "is_active"):
             if field in changes and changes[field] != getattr(user, field):
-                raise AccessDenied("You cannot change your own access level or customer.")
+                raise AccessDenied(_("You cannot change your own access level or customer."))
     check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
     for field, value in changes.items():
         setattr(user, field, value)
-    _check_level_fits_customer(user.access_level, user.customer)
+    check_level_fits_customer(user.access_level, user.customer)
     user.full_clean(exclude=["password"])
     user.save()
     return user
@@ -166,9 +173,9 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
     if user is None:
         if getattr(request, "axes_locked_out", False):
             raise LockedOut(lockout_remaining(lockout_username(request, {"username": username})))
-        raise ServiceError("credentials_invalid", "Wrong e-mail or password", status=401)
+        raise ServiceError("credentials_invalid", _("Wrong e-mail or password"), status=401)
     if user.customer is not None and user.customer.is_blocked:
-        raise AccessDenied("Customer is blocked")
+        raise AccessDenied(_("Customer is blocked"))
     # Resets the failure count (axes) and sets last_login, as an admin login does.
     user_logged_in.send(sender=type(user), request=request, user=user)
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -26,9 +27,10 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
         return _("Provisioning queued again.")
     if action == "start":
         participants = list(meeting.participants.select_related("device"))
-        for participant in participants:
-            command_queue(meeting=meeting, device=participant.device,
-                          type=CommandType.START_MEETING, created_by=user)
+        with transaction.atomic():  # every tablet or none
+            for participant in participants:
+                command_queue(meeting=meeting, device=participant.device,
+                              type=CommandType.START_MEETING, created_by=user)
         return _("Start sent to %(count)d tablet(s).") % {"count": len(participants)}
     participant = meeting.participants.select_related("device").filter(
         device_id=data.get("device")

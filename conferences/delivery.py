@@ -10,9 +10,10 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from devices.models import Device
-from flexcare.errors import Conflict, NotFound
+from flexcare.errors import Conflict, NotFound, lazy_format
 
 from .models import UNFINISHED_STATUSES, Command, CommandStatus, CommandType, ConferenceDevice
 from .queueing import enqueue
@@ -84,7 +85,7 @@ def command_acknowledge(
     nothing and answers the same. A START_MEETING executed starts the meeting (on commit)."""
     command = Command.objects.filter(pk=command_id, conference_device=participant).first()
     if command is None:
-        raise NotFound("command", "Command not found")
+        raise NotFound("command", _("Command not found"))
     now = timezone.now()
     target = CommandStatus.EXECUTED if success else CommandStatus.FAILED
     changed = Command.objects.filter(pk=command.pk, status__in=UNFINISHED_STATUSES).update(
@@ -100,7 +101,8 @@ def command_acknowledge(
     )
     command.refresh_from_db()
     if not changed and command.status != target:
-        raise Conflict("command", f"Command is {command.status.lower()}")
+        raise Conflict("command", lazy_format(_("Command is %(status)s"),
+                                              status=command.status.lower()))
     if changed and success:
         from . import tasks
 

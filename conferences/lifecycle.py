@@ -74,7 +74,7 @@ def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None
     changed = Conference.objects.filter(
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.FAILED
     ).update(provisioning=Provisioning.PENDING, provisioning_attempts=0,
-             provisioning_checked_at=None)
+             provisioning_checked_at=None, provisioning_started_at=timezone.now())
     if changed:
         enqueue(_tasks().provision_meeting, meeting.pk)
         audit_record(actor=actor, action="meeting.retry_provisioning",
@@ -143,11 +143,17 @@ def meeting_finish_closing(*, meeting_id: str) -> bool:
 
 
 @transaction.atomic
-def meeting_close(*, meeting_id: str) -> bool:
+def meeting_close(*, meeting_id: str, only_if_unstarted: bool = False) -> bool:
     """→ CLOSED (final): tablets leave it, unfinished commands are canceled, the room is
-    ended at VDX. Under the meeting's row lock, which command_queue also takes."""
+    ended at VDX. Under the meeting's row lock, which command_queue also takes.
+
+    `only_if_unstarted`: for the start-window sweep, which chose the meeting before taking
+    the lock: close it only if it is still CREATED and nobody is ending it meanwhile."""
     meeting = Conference.objects.select_for_update().filter(pk=meeting_id).first()
     if meeting is None or meeting.state == MeetingState.CLOSED:
+        return False
+    if only_if_unstarted and (meeting.state != MeetingState.CREATED
+                              or meeting.end_requested_at is not None):
         return False
     _close_locked(meeting)
     return True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -74,6 +75,9 @@ class Conference(models.Model):
     # When the provisioning task last worked on this meeting: a PENDING meeting untouched for
     # long had its task lost (broker down) and is queued again by a periodic job.
     provisioning_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the current provisioning attempt began (creation, or the last retry): its timeout
+    # counts from here.
+    provisioning_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)
@@ -115,7 +119,8 @@ class Conference(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.state != MeetingState.CLOSED and self.provisioning == Provisioning.OK
+        return (self.state != MeetingState.CLOSED and self.provisioning == Provisioning.OK
+                and self.end_requested_at is None)
 
 
 class ConferenceDeviceQuerySet(ScopedQuerySet):
@@ -137,7 +142,7 @@ class ConferenceDevice(models.Model):
     settings = models.JSONField(_("settings snapshot"), editable=False)
     # Mirrors "the meeting is not CLOSED" on this row so that the database itself can enforce
     # one open meeting per tablet (a partial unique index cannot look through a join).
-    active = models.BooleanField(default=True, editable=False)
+    active = models.BooleanField(_("active"), default=True, editable=False)
     added_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
 
     objects = ConferenceDeviceQuerySet.as_manager()
@@ -156,7 +161,8 @@ class ConferenceDevice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_id} in {self.conference_id}"
+        return gettext("%(tablet)s in %(meeting)s") % {
+            "tablet": self.device_id, "meeting": self.conference_id}
 
 
 class CommandType(models.TextChoices):

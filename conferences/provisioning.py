@@ -51,7 +51,8 @@ def provision_step(*, meeting_id: str) -> float | None:
     if status.state == BookingState.FAILED:
         meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=status.error)
         return None
-    if now - meeting.created_at > timedelta(seconds=settings.PROVISION_TIMEOUT_SECONDS):
+    started = meeting.provisioning_started_at or meeting.created_at
+    if now - started > timedelta(seconds=settings.PROVISION_TIMEOUT_SECONDS):
         meeting_mark_provisioning_failed(
             meeting_id=meeting.pk,
             error=f"VDX did not provision the room within {settings.PROVISION_TIMEOUT_SECONDS} s",

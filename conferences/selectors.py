@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from devices.models import Device
 from flexcare.errors import NotFound
@@ -52,8 +53,8 @@ def tablet_participation(
     if participant is not None:
         return participant
     if meetings.filter(pk=meeting_id, customer_id=device.customer_id).exists():
-        raise NotFound("device", "Device not found in meeting")
-    raise NotFound("meeting", "Meeting not found")
+        raise NotFound("device", _("Device not found in meeting"))
+    raise NotFound("meeting", _("Meeting not found"))
 
 
 MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
@@ -88,7 +89,7 @@ def meeting_participant(
     """A device's place in the meeting and its commands there, oldest first."""
     participant = meeting.participants.filter(device_id=device_id).first()
     if participant is None:
-        raise NotFound("device", "Device not found in meeting")
+        raise NotFound("device", _("Device not found in meeting"))
     return participant, list(participant.commands.order_by("created_at", "pk"))
 
 

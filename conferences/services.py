@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer, User
 from devices.models import Device
 from devices.services import require_meeting_customer
 from devices.tablet_settings import Quality
-from flexcare.errors import Conflict, Invalid, NotFound, ServiceError
+from flexcare.errors import Conflict, Invalid, NotFound, ServiceError, lazy_format
 
 from .models import (
     VALUE_TYPES,
@@ -24,7 +25,7 @@ from .models import (
 )
 from .queueing import enqueue
 
-DEVICE_BUSY = "Device is already in an active meeting"
+DEVICE_BUSY = _("Device is already in an active meeting")
 
 
 @transaction.atomic
@@ -39,14 +40,14 @@ def meeting_create(
     """
     require_meeting_customer(customer)
     if not devices:
-        raise ServiceError("devices", "At least one device is required")
+        raise ServiceError("devices", _("At least one device is required"))
     ids = sorted({device.pk for device in devices})
     # Lock in id order so that two overlapping creates cannot deadlock.
     locked = list(
         Device.objects.select_for_update().filter(pk__in=ids, customer=customer).order_by("pk")
     )
     if len(locked) != len(ids):
-        raise NotFound("device", "Device not found")
+        raise NotFound("device", _("Device not found"))
     if ConferenceDevice.objects.filter(device_id__in=ids, active=True).exists():
         raise Conflict("device", DEVICE_BUSY)
     meeting = Conference.objects.create(customer=customer, employee=employee)
@@ -74,20 +75,22 @@ def _validated_fields(
 ) -> dict[str, object]:
     """The type-specific fields of a command; fields the type does not use are dropped."""
     if type_ not in CommandType.values:
-        raise Invalid("command.type", f"Unknown command type; use one of {CommandType.values}")
+        raise Invalid("command.type", lazy_format(
+            _("Unknown command type; use one of %(types)s"), types=CommandType.values))
     if type_ in VALUE_TYPES:
         if not isinstance(value, bool):
-            raise Invalid("command.value", "value must be true or false")
+            raise Invalid("command.value", _("value must be true or false"))
         return {"value": value}
     if type_ == CommandType.SET_VOLUME:
         if isinstance(volume, bool) or not isinstance(volume, int):
-            raise Invalid("command.volume", "volume must be a whole number")
+            raise Invalid("command.volume", _("volume must be a whole number"))
         if not 0 <= volume <= 100:
-            raise Invalid("command.volume", "volume must be between 0 and 100")
+            raise Invalid("command.volume", _("volume must be between 0 and 100"))
         return {"volume": volume}
     if type_ == CommandType.SET_QUALITY:
         if quality not in Quality.values:
-            raise Invalid("command.quality", f"quality must be one of {Quality.values}")
+            raise Invalid("command.quality", lazy_format(
+                _("quality must be one of %(qualities)s"), qualities=Quality.values))
         return {"quality": quality}
     return {}
 
@@ -110,15 +113,18 @@ def command_queue(
     meeting = Conference.objects.select_for_update().get(pk=meeting.pk)
     participant = ConferenceDevice.objects.filter(conference=meeting, device=device).first()
     if participant is None:
-        raise NotFound("device", "Device not found in meeting")
+        raise NotFound("device", _("Device not found in meeting"))
     if meeting.state == MeetingState.CLOSED:
-        raise Conflict("meeting", "Meeting is closed")
+        raise Conflict("meeting", _("Meeting is closed"))
+    if meeting.end_requested_at is not None and type != CommandType.HANGUP:
+        raise Conflict("meeting", _("Meeting is ending"))
     if type == CommandType.START_MEETING and not meeting.is_ready:
-        raise Conflict("meeting", "Meeting is not ready")
+        raise Conflict("meeting", _("Meeting is not ready"))
     if Command.objects.unfinished().filter(
         conference_device__device=device
     ).count() >= settings.COMMAND_QUEUE_LIMIT:
-        raise ServiceError("device", "Too many unfinished commands for this device", status=429)
+        raise ServiceError("device", _("Too many unfinished commands for this device"),
+                           status=429)
     command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
     command.full_clean()
     command.save()

@@ -15,6 +15,9 @@ from .lifecycle import meeting_close, meeting_end
 from .models import Conference, MeetingState, Provisioning
 from .queueing import enqueue
 
+JOBS = ("expire_commands", "finish_due_closings", "close_unstarted_meetings",
+        "end_overlong_meetings", "resume_lost_work")
+
 
 def _ago(seconds: float) -> timezone.datetime:
     return timezone.now() - timedelta(seconds=seconds)
@@ -27,7 +30,8 @@ def close_unstarted_meetings() -> int:
     ).annotate(since=Coalesce("provisioned_at", "created_at")).filter(
         since__lte=_ago(settings.MEETING_START_WINDOW_SECONDS)
     )
-    return sum(meeting_close(meeting_id=pk) for pk in due.values_list("pk", flat=True))
+    return sum(meeting_close(meeting_id=pk, only_if_unstarted=True)
+               for pk in due.values_list("pk", flat=True))
 
 
 def end_overlong_meetings() -> int:
@@ -54,8 +58,11 @@ def resume_lost_work() -> int:
     pending = Conference.objects.filter(
         state=MeetingState.CREATED, provisioning=Provisioning.PENDING, created_at__lte=stale,
     ).filter(Q(provisioning_checked_at__isnull=True) | Q(provisioning_checked_at__lte=stale))
+    # Rooms end on their own at their booked end time: after a day there is nothing left to
+    # end, and a room VDX keeps refusing to end must not be retried forever.
     unended = Conference.objects.filter(
         state=MeetingState.CLOSED, vdx_ended_at__isnull=True, closed_at__lte=stale,
+        closed_at__gte=_ago(24 * 3600),
     ).exclude(vdx_booking_id="")
     count = 0
     for pk in pending.values_list("pk", flat=True):

@@ -45,4 +45,6 @@ def sweep(job: str) -> Any:
     """Run one periodic job of conferences.sweeps by name (the beat schedule lists them)."""
     from . import sweeps
 
+    if job not in sweeps.JOBS:  # a message names the job: run only the known ones
+        raise ValueError(f"unknown sweep {job!r}")
     return getattr(sweeps, job)()

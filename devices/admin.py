@@ -21,7 +21,12 @@ from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, servic
 
 from .models import Device, DeviceToken
 from .selectors import device_is_online
-from .services import device_create, device_token_reset, require_meeting_customer
+from .services import (
+    device_create,
+    device_token_reset,
+    device_update,
+    require_meeting_customer,
+)
 from .tablet_settings import TabletSettings
 
 
@@ -77,14 +82,19 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return format_html('<span class="badge ok">{}</span>', _("online"))
         return format_html('<span class="badge off">{}</span>', _("offline"))
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
+        # A tablet stays with its customer (devices.services.device_update).
+        return (*self.readonly_fields, "customer") if obj is not None else self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: Device, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            device_update(device=Device.objects.get(pk=obj.pk), actor=request.user, **changes)
             return
         created = device_create(
             customer=obj.customer, name=obj.name, serial=obj.serial, device_id=obj.device_id,
             technical_room_number=obj.technical_room_number,
-            tablet_settings=obj.tablet_settings,
+            tablet_settings=obj.tablet_settings, actor=request.user,
         )
         obj.pk = created.pk
 

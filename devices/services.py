@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
@@ -31,9 +32,9 @@ def token_digest(token: str) -> str:
 
 def require_meeting_customer(customer: Customer) -> None:
     if customer.is_blocked:
-        raise Conflict("customer", "Customer is blocked")
+        raise Conflict("customer", _("Customer is blocked"))
     if not customer.has_meeting_feature:
-        raise Conflict("customer", "Customer does not have IPTV")
+        raise Conflict("customer", _("Customer does not have IPTV"))
 
 
 def device_create(
@@ -44,6 +45,7 @@ def device_create(
     device_id: str,
     technical_room_number: str = "",
     tablet_settings: TabletSettings | None = None,
+    actor: Any = None,
 ) -> Device:
     """Register a tablet; its settings default to the customer's tablet defaults."""
     require_meeting_customer(customer)
@@ -57,6 +59,22 @@ def device_create(
     device.apply_settings(tablet_settings or customer.tablet_defaults)
     device.full_clean()
     device.save()
+    audit_record(actor=actor, action="device.create", customer_id=customer.pk,
+                 object_id=device.pk, target=str(device))
+    return device
+
+
+def device_update(*, device: Device, actor: Any = None, **changes: Any) -> Device:
+    """Edit a tablet's name, numbers and meeting settings. Its customer never changes: a
+    tablet moved between customers would carry one hospital's meetings into another."""
+    if "customer" in changes and changes.pop("customer").pk != device.customer_id:
+        raise Conflict("customer", _("A tablet cannot move to another customer"))
+    for field, value in changes.items():
+        setattr(device, field, value)
+    device.full_clean()
+    device.save()
+    audit_record(actor=actor, action="device.update", customer_id=device.customer_id,
+                 object_id=device.pk, target=str(device), fields=sorted(changes))
     return device
 
 
@@ -76,7 +94,7 @@ def device_token_issue(*, device: Device) -> str:
     """
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.locked:
-        raise Conflict("locked", "Device is locked")
+        raise Conflict("locked", _("Device is locked"))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     DeviceToken.objects.create(
         device=device, prefix=token[:VISIBLE_PREFIX_LENGTH], digest=token_digest(token)
@@ -125,7 +143,7 @@ def device_find_for_login(*, serial: str | None = None, device_id: str | None = 
         .first()
     )
     if device is None:
-        raise NotFound("device", "Device not found")
+        raise NotFound("device", _("Device not found"))
     if device.customer.is_blocked:
-        raise AccessDenied("Customer is blocked")
+        raise AccessDenied(_("Customer is blocked"))
     return device

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,15 +46,17 @@ class TabletSettings:
     def __post_init__(self) -> None:
         for name in ("camera_on", "microphone_on", "set_volume", "add_participant"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{WIRE_NAMES[name]} must be true or false.")
+                raise ValueError(gettext("%(name)s must be true or false.")
+                                 % {"name": WIRE_NAMES[name]})
         if not isinstance(self.medcom_uri, str):
-            raise ValueError("medcomUri must be a string.")
+            raise ValueError(gettext("medcomUri must be a string."))
         if isinstance(self.volume, bool) or not isinstance(self.volume, int):
-            raise ValueError("volume must be a whole number.")
+            raise ValueError(gettext("volume must be a whole number."))
         if not 0 <= self.volume <= 100:
-            raise ValueError("volume must be between 0 and 100.")
+            raise ValueError(gettext("volume must be between 0 and 100."))
         if self.quality not in Quality.values:
-            raise ValueError(f"quality must be one of {', '.join(Quality.values)}.")
+            raise ValueError(gettext("quality must be one of %(qualities)s.")
+                             % {"qualities": ", ".join(Quality.values)})
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> TabletSettings:
@@ -61,7 +64,8 @@ class TabletSettings:
         by_wire = {wire: name for name, wire in WIRE_NAMES.items()}
         unknown = set(data) - set(by_wire)
         if unknown:
-            raise ValueError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+            raise ValueError(gettext("Unknown settings: %(names)s.")
+                             % {"names": ", ".join(sorted(unknown))})
         return cls(**{by_wire[key]: value for key, value in data.items()})
 
     def to_wire(self) -> dict[str, Any]:

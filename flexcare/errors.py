@@ -2,9 +2,30 @@
 
 It carries the wire contract's error `code` and HTTP `status` (API.md), so the API answers it
 as is and the admin shows its message: one rule, one message, whichever interface called.
+
+Messages are lazy translations (`gettext_lazy`, or `lazy_format` when they carry values): the
+admin shows them in the employee's language, the API renders them in English (flexcare.api).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _format(message: str | Promise, values: dict[str, Any]) -> str:
+    return str(message) % values
+
+
+_lazy_format = lazy(_format, str)
+
+
+def lazy_format(message: str | Promise, **values: Any) -> str:
+    """`message % values`, translated and formatted only when shown, in the language active
+    then (`%` on a lazy string would translate it at once, in the language of the moment)."""
+    return _lazy_format(message, values)
 
 
 class ServiceError(Exception):
@@ -15,7 +36,7 @@ class ServiceError(Exception):
         self.status = status
 
     def __repr__(self) -> str:
-        return f"ServiceError({self.code!r}, {self.message!r}, status={self.status})"
+        return f"ServiceError({self.code!r}, {str(self.message)!r}, status={self.status})"
 
 
 class NotFound(ServiceError):
@@ -34,5 +55,6 @@ class Invalid(ServiceError):
 
 
 class AccessDenied(ServiceError):
-    def __init__(self, message: str = "Access denied") -> None:
-        super().__init__("access_denied", message, status=403)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__("access_denied", _("Access denied") if message is None else message,
+                         status=403)

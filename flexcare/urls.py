@@ -11,6 +11,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switch
     path("", include("accounts.urls")),
     path("", include("devices.urls")),
     path("", include("conferences.urls")),

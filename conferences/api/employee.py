@@ -293,7 +293,11 @@ def _day(query: QueryDict, name: str, default: date) -> date:
         return default
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
+            # Whole days are turned into times with a day's margin each way: stay clear of
+            # the calendar's ends, where that overflows.
+            if date.min < day < date.max:
+                return day
     except ValueError:
         pass
     raise bad_request(name, f"{name} must be a date, YYYY-MM-DD")

@@ -1,5 +1,9 @@
 """The error contract of API.md: `{"error": {"code", "message", "status"}}` for every failure
-on an API path — DRF exceptions, service refusals, unknown paths, crashes. Never HTML."""
+on an API path — DRF exceptions, service refusals, unknown paths, crashes. Never HTML.
+
+Messages are always English, whatever Accept-Language says: API paths run in English
+(flexcare.api.middleware.LocaleMiddleware), and a service's lazily translated message is
+rendered here under English too."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import translation
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -17,6 +22,8 @@ from flexcare.errors import ServiceError
 logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/iptv/", "/auth/", "/flexcare/", "/api/")
+# The wire contract's language (API.md): messages never follow the client's Accept-Language.
+API_LANGUAGE = "en"
 
 # The code for a status when nothing more specific is known.
 STATUS_CODES = {
@@ -38,6 +45,8 @@ def is_api_path(path: str) -> bool:
 
 
 def error_body(code: str, message: str, status: int) -> dict[str, Any]:
+    with translation.override(API_LANGUAGE):
+        message = str(message)
     return {"error": {"code": code, "message": message, "status": status}}
 
 
@@ -93,7 +102,9 @@ def _describe(exc: Exception) -> tuple[str, str, int]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception of an API view becomes a contract error."""
-    code, message, status = _describe(exc)
+    with translation.override(API_LANGUAGE):
+        code, message, status = _describe(exc)
+        message = str(message)  # a lazy translation becomes its English text here
     headers = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))

@@ -1,4 +1,5 @@
-"""Request ids for every request, and the API's guarantees that hold before any view runs."""
+"""Request ids for every request, the API's guarantees that hold before any view runs, and
+the language of each request."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
-from .errors import is_api_path, json_error, replace_html_error
+from .errors import API_LANGUAGE, is_api_path, json_error, replace_html_error
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +49,16 @@ def _content_length(request: HttpRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware (the admin speaks the browser's or the chosen language),
+    except that API paths always run in English: the wire contract's messages (API.md), DRF's
+    validation messages included, never follow the client's Accept-Language."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if is_api_path(request.path_info):
+            translation.activate(API_LANGUAGE)
+            request.LANGUAGE_CODE = API_LANGUAGE
+            return
+        super().process_request(request)

@@ -109,10 +109,19 @@ def test_a_failed_start_does_not_start_the_meeting(api, tablet, django_capture_o
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_acknowledgements_change_state_once():
+def test_concurrent_acknowledgements_change_state_once(monkeypatch):
+    from conferences import lifecycle
     from flexcare.celery import app
 
     assert app.conf.task_always_eager, "this test runs the queued task inline"
+    transitions: list[bool] = []
+    real = lifecycle.meeting_mark_started
+
+    def counted(**kwargs):
+        transitions.append(real(**kwargs))
+        return transitions[-1]
+
+    monkeypatch.setattr(lifecycle, "meeting_mark_started", counted)
     devices = [DeviceFactory()]
     devices += [DeviceFactory(customer=devices[0].customer) for _ in range(3)]
     tokens = [device_token_issue(device=device) for device in devices]
@@ -143,6 +152,8 @@ def test_concurrent_acknowledgements_change_state_once():
     # Eager tasks ran on each commit: the guarded transition happened exactly once.
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.STARTED
+    assert len(transitions) == 4  # every START acknowledgement asked for the transition
+    assert transitions.count(True) == 1  # and it happened once
     executed = Command.objects.get(pk=hangup.pk)
     assert executed.status == CommandStatus.EXECUTED
     assert Command.objects.filter(status=CommandStatus.EXECUTED).count() == 5
