@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, tzinfo
+
 from django.db.models import Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
 from devices.models import Device
 from flexcare.errors import NotFound
 
@@ -116,3 +119,17 @@ def devices_for_new_meeting(customer_id: str, user: object) -> list[tuple[Device
     )
     devices = Device.objects.for_user(user).filter(customer_id=customer_id).order_by("name")
     return [(device, device.pk in busy) for device in devices]
+
+
+def meetings_between(
+    user: object, first: date, last: date, zone: tzinfo, *, customer: Customer | None = None
+) -> QuerySet[Conference]:
+    """The user's meetings created on the days `first`..`last` (inclusive, whole days in
+    `zone`, so a DST change makes a day 23 or 25 hours long), newest first."""
+    meetings = Conference.objects.for_user(user).filter(
+        created_at__gte=datetime.combine(first, time.min, tzinfo=zone),
+        created_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    if customer is not None:
+        meetings = meetings.filter(customer=customer)
+    return meetings.order_by("-created_at", "-pk")

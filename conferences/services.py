@@ -25,6 +25,8 @@ from .models import (
 )
 from .queueing import enqueue
 
+# Each tablet of a new meeting is row-locked while it is created: keep that bounded.
+MAX_DEVICES_PER_MEETING = 50
 DEVICE_BUSY = _("Device is already in an active meeting")
 
 
@@ -41,6 +43,9 @@ def meeting_create(
     require_meeting_customer(customer)
     if not devices:
         raise ServiceError("devices", _("At least one device is required"))
+    if len({device.pk for device in devices}) > MAX_DEVICES_PER_MEETING:
+        raise ServiceError("devices", lazy_format(
+            _("A meeting has at most %(n)d devices"), n=MAX_DEVICES_PER_MEETING))
     ids = sorted({device.pk for device in devices})
     # Lock in id order so that two overlapping creates cannot deadlock.
     locked = list(

@@ -5,7 +5,7 @@ through the access rule (accounts.access.find_for_user: outside scope 404, beyon
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,12 @@ from flexcare.ids import is_object_id
 
 from ..lifecycle import meeting_end
 from ..models import Conference
-from ..selectors import meeting_document, meeting_documents, meeting_participant
+from ..selectors import (
+    meeting_document,
+    meeting_documents,
+    meeting_participant,
+    meetings_between,
+)
 from ..services import command_queue, meeting_create
 from ..wire import command_wire, meeting_wire
 from .schema import (
@@ -257,17 +262,14 @@ class MeetingListApi(EmployeeApi):
         if last < first:
             raise bad_request("dateTo", "dateTo is before dateFrom")
         require_perm(request.user, VIEW)
-        meetings = Conference.objects.for_user(request.user).filter(
-            created_at__gte=datetime.combine(first, time.min, tzinfo=zone),
-            created_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
-        )
+        customer = None
         if "customer" in query:
             if not is_object_id(query["customer"]):
                 raise bad_request("customer", "Customer is invalid")
             customer = find_for_user(Customer.objects, request.user, query["customer"],
                                      perm=VIEW, code="customer", message="Customer not found")
-            meetings = meetings.filter(customer=customer)
-        page = meetings.order_by("-created_at", "-pk")[offset:offset + limit]
+        meetings = meetings_between(request.user, first, last, zone, customer=customer)
+        page = meetings[offset:offset + limit]
         return Response({
             "offset": offset, "limit": limit, "total": meetings.count(),
             "meetings": [meeting_wire(*document, with_provisioning=True)

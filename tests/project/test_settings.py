@@ -89,3 +89,10 @@ def test_every_variable_is_documented_in_env_example_and_readme():
     readme = (ROOT / "README.md").read_text()
     assert read <= example
     assert {name for name in read if f"`{name}`" not in readme} == set()
+
+
+def test_allowed_hosts_is_required_with_debug_off():
+    env = {k: v for k, v in PRODUCTION.items() if k != "ALLOWED_HOSTS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is required when DEBUG is off" in result.stderr

@@ -120,3 +120,15 @@ def test_queueing_while_closing_never_leaves_a_command_queued_on_a_closed_meetin
         assert race_queue_against_close(meeting) == []
         assert not Command.objects.filter(
             conference_device__conference=meeting, status__in=["QUEUED", "FETCHED"]).exists()
+
+
+def test_a_meeting_has_at_most_fifty_tablets():
+    from conferences.services import MAX_DEVICES_PER_MEETING, meeting_create
+    from tests.factories import CustomerFactory, DeviceFactory
+
+    customer = CustomerFactory()
+    devices = [DeviceFactory(customer=customer) for _ in range(MAX_DEVICES_PER_MEETING + 1)]
+    with pytest.raises(ServiceError) as refused:
+        meeting_create(customer=customer, devices=devices, employee=None)
+    assert (refused.value.code, refused.value.status) == ("devices", 400)
+    meeting_create(customer=customer, devices=devices[:MAX_DEVICES_PER_MEETING], employee=None)
