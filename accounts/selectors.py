@@ -8,8 +8,9 @@ from enum import Enum
 from django.conf import settings
 from django.utils import timezone
 
+from flexcare.secrets import secret_digest
+
 from .models import UserToken
-from .services import user_token_digest
 
 
 class TokenState(Enum):
@@ -35,7 +36,7 @@ def user_token_check(token: object) -> tuple[TokenState, UserToken | None]:
     row = (
         UserToken.objects.active()
         .select_related("user__customer")
-        .filter(digest=user_token_digest(token))
+        .filter(digest=secret_digest(token))
         .first()
     )
     if row is None or not row.user.is_active:

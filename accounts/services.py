@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -18,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from devices.tablet_settings import TabletSettings
 from flexcare.errors import AccessDenied, Invalid, ServiceError
+from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
 
 USER_TOKEN_PREFIX = "fcu_"  # noqa: S105  (a marker for secret scanners, not a secret)
-USER_TOKEN_VISIBLE = len(USER_TOKEN_PREFIX) + 6
 # A token's last use is recorded at most this often, so an API call is not also a write.
 USER_TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -181,19 +179,12 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
     return user
 
 
-def user_token_digest(token: str) -> str:
-    # 256 random bits: a plain SHA-256 suffices and keeps the lookup an indexed equality match.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def user_token_issue(*, user: User, persistent: bool = False) -> str:
     """A new API token for the employee; the plain token is returned once and never stored."""
-    token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    UserToken.objects.create(
-        user=user, prefix=token[:USER_TOKEN_VISIBLE], digest=user_token_digest(token),
-        persistent=persistent,
-    )
-    return token
+    token = secret_new(USER_TOKEN_PREFIX)
+    UserToken.objects.create(user=user, prefix=token.prefix, digest=token.digest,
+                             persistent=persistent)
+    return token.plain
 
 
 def user_tokens_revoke(*, user: User) -> int:

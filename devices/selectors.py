@@ -7,8 +7,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from flexcare.secrets import secret_digest
+
 from .models import Device, DeviceToken
-from .services import token_digest
 
 
 def token_row(token: object) -> DeviceToken | None:
@@ -19,7 +20,7 @@ def token_row(token: object) -> DeviceToken | None:
     row = (
         DeviceToken.objects.active()
         .select_related("device__customer")
-        .filter(digest=token_digest(token))
+        .filter(digest=secret_digest(token))
         .first()
     )
     if row is None or (row.device is not None and row.device.customer.is_blocked):

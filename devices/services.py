@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -16,18 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audit_record
 from accounts.models import Customer
 from flexcare.errors import AccessDenied, Conflict, NotFound
+from flexcare.secrets import secret_digest, secret_new
 
 from .models import Device, DeviceToken
 from .tablet_settings import TabletSettings
 
 TOKEN_PREFIX = "fct_"  # noqa: S105  (a marker for secret scanners, not a secret)
-VISIBLE_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
-
-
-def token_digest(token: str) -> str:
-    # Tokens carry 256 random bits, so a plain SHA-256 is enough: nothing to brute-force, and
-    # a digest lookup is an indexed equality match instead of a scan with a slow KDF.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def require_meeting_customer(customer: Customer) -> None:
@@ -95,12 +87,10 @@ def device_token_issue(*, device: Device) -> str:
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.locked:
         raise Conflict("locked", _("Device is locked"))
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    DeviceToken.objects.create(
-        device=device, prefix=token[:VISIBLE_PREFIX_LENGTH], digest=token_digest(token)
-    )
+    token = secret_new(TOKEN_PREFIX)
+    DeviceToken.objects.create(device=device, prefix=token.prefix, digest=token.digest)
     Device.objects.filter(pk=device.pk).update(locked=True)
-    return token
+    return token.plain
 
 
 @transaction.atomic
@@ -116,7 +106,7 @@ def device_token_reset(*, device: Device, actor: Any = None) -> None:
 def device_token_revoke(*, token: str) -> bool:
     """Tablet logout: the token stops working at once. False when it was not active."""
     return bool(
-        DeviceToken.objects.active().filter(digest=token_digest(token)).update(
+        DeviceToken.objects.active().filter(digest=secret_digest(token)).update(
             revoked_at=timezone.now()
         )
     )
