@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
 from django.utils import timezone
@@ -190,6 +191,18 @@ def user_token_issue(*, user: User, persistent: bool = False) -> str:
 def user_tokens_revoke(*, user: User) -> int:
     """Logout: every active token of the employee stops working at once."""
     return UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+
+
+def user_tokens_purge() -> int:
+    """Delete employee tokens that can never be used again: revoked, or idle past their expiry,
+    for longer than TOKEN_PURGE_AFTER_HOURS. Until then `validateToken` can still tell an
+    expired token from an unknown one. Persistent tokens are kept until revoked."""
+    now = timezone.now()
+    old = now - timedelta(hours=settings.TOKEN_PURGE_AFTER_HOURS)
+    idle = timedelta(minutes=settings.EMPLOYEE_TOKEN_IDLE_MINUTES)
+    dead = Q(revoked_at__lte=old) | Q(persistent=False, last_used_at__lte=old - idle)
+    deleted, _by_model = UserToken.objects.filter(dead).delete()
+    return deleted
 
 
 def user_token_touch(*, token: UserToken) -> None:

@@ -112,6 +112,15 @@ def device_token_revoke(*, token: str) -> bool:
     )
 
 
+def device_tokens_purge() -> int:
+    """Delete tablet tokens revoked more than TOKEN_PURGE_AFTER_HOURS ago: a revoked token and
+    an unknown one get the same answer, so nothing is lost. Tokens of a deleted tablet are kept
+    (they still tell it "device not found")."""
+    old = timezone.now() - timedelta(hours=settings.TOKEN_PURGE_AFTER_HOURS)
+    deleted, _by_model = DeviceToken.objects.filter(revoked_at__lte=old).delete()
+    return deleted
+
+
 def device_touch(*, device: Device) -> None:
     """Record that the tablet called in: at most one write per device per minute, so the
     polling hot path stays read-only."""

@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
 
 # A non-persistent user token expires this long after its last use (recorded once a minute).
 EMPLOYEE_TOKEN_IDLE_MINUTES = env.int("EMPLOYEE_TOKEN_IDLE_MINUTES", default=15)
+# Revoked and expired tokens (employee and tablet) are deleted this long after they died.
+TOKEN_PURGE_AFTER_HOURS = env.int("TOKEN_PURGE_AFTER_HOURS", default=24)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["employee_login"] = env.str(
     "EMPLOYEE_LOGIN_RATE", default="30/min"
 )
@@ -264,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
     }
     for job in ("expire_commands", "finish_due_closings", "close_unstarted_meetings",
                 "end_overlong_meetings", "resume_lost_work")
+} | {
+    f"{app}.purge_tokens": {
+        "task": f"{app}.purge_tokens", "schedule": 3600.0, "options": {"expires": 3600.0}
+    }
+    for app in ("accounts", "devices")
 }
 
 # --- Meeting and command lifecycle (PRODUCT.md §4) --------------------------------------------

@@ -76,3 +76,26 @@ def test_a_blocked_customers_tablet_is_refused():
         state=CustomerState.BLOCKED
     )
     assert device_for_token(token) is None
+
+
+def test_revoked_tokens_are_purged_a_day_later_and_active_ones_kept():
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from devices.tasks import purge_tokens
+
+    device, other = DeviceFactory(), DeviceFactory()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        old = device_token_issue(device=device)
+        device_token_reset(device=device)
+        new = device_token_issue(device=device)
+        active = device_token_issue(device=other)
+        clock.shift(timedelta(hours=23, minutes=59))
+        assert purge_tokens.delay().get() == 0
+        clock.shift(timedelta(minutes=2))
+        assert purge_tokens.delay().get() == 1
+    assert not DeviceToken.objects.filter(digest=hashlib.sha256(old.encode()).hexdigest()).exists()
+    assert device_for_token(new) == device
+    assert device_for_token(active) == other

@@ -27,8 +27,12 @@ def login(api, email: str, persist: bool = False) -> dict:
     return response.json()
 
 
+def row_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def row(token: str) -> UserToken:
-    return UserToken.objects.get(digest=hashlib.sha256(token.encode()).hexdigest())
+    return UserToken.objects.get(digest=row_digest(token))
 
 
 def validate(api, token: str):
@@ -148,3 +152,23 @@ def test_only_the_auth_calls_take_the_token_from_the_query(api, tenants):
 
 def test_a_tablet_token_is_not_a_user_token(api, tenants):
     assert error_of(validate(api, tenants.tokens["A1"])) == (401, "invalid_token")
+
+
+def test_dead_tokens_are_purged_a_day_later_and_live_ones_kept(api, tenants):
+    from accounts.tasks import purge_tokens
+
+    email = tenants.user("VIEWER@A1").email
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        idle, persistent, revoked = (login(api, email)["token"],
+                                     login(api, email, persist=True)["token"],
+                                     login(api, tenants.user("MANAGER@A1").email)["token"])
+        api.get("/auth/logout", **bearer(revoked))
+        clock.shift(timedelta(hours=23))
+        assert purge_tokens.delay().get() == 0
+        assert error_of(validate(api, idle)) == (401, "expired")  # still told apart from unknown
+        clock.shift(timedelta(hours=1, minutes=16))
+        before = UserToken.objects.count()
+        assert purge_tokens.delay().get() == before - UserToken.objects.count() > 0
+        assert not UserToken.objects.filter(digest__in=[row_digest(idle), row_digest(revoked)])
+        assert error_of(validate(api, idle)) == (401, "invalid_token")
+        assert validate(api, persistent).status_code == 200

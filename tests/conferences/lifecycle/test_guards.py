@@ -78,7 +78,17 @@ def test_a_retry_gives_provisioning_a_fresh_timeout(settings):
 def test_the_sweep_task_runs_only_known_jobs():
     with pytest.raises(ValueError, match="unknown sweep"):
         tasks.sweep("meeting_close")
-    assert set(settings.CELERY_BEAT_SCHEDULE) == set(sweeps.JOBS)
+    scheduled = {entry["args"][0] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+                 if entry["task"] == "conferences.sweep"}
+    assert scheduled == set(sweeps.JOBS)
+
+
+def test_every_scheduled_task_is_registered_with_the_worker():
+    from flexcare.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
 
 
 def race_queue_against_close(meeting: Conference) -> list[BaseException]:

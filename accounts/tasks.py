@@ -1,0 +1,12 @@
+"""Celery tasks of accounts: thin, each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="accounts.purge_tokens")
+def purge_tokens() -> int:
+    from .services import user_tokens_purge
+
+    return user_tokens_purge()

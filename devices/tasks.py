@@ -1,0 +1,12 @@
+"""Celery tasks of devices: thin, each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="devices.purge_tokens")
+def purge_tokens() -> int:
+    from .services import device_tokens_purge
+
+    return device_tokens_purge()
