@@ -106,13 +106,13 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.changed_data
                   if name in form.cleaned_data}
         if change:
-            customer_update(customer=obj, **fields)
+            customer_update(customer=obj, actor=request.user, **fields)
             return
         settings = form.cleaned_data.get("default_tablet_settings") or {}
         created = customer_create(
             name=obj.name, parent_reseller=obj.parent_reseller, is_reseller=obj.is_reseller,
             features=obj.features or [], state=obj.state,
-            default_tablet_settings=TabletSettings.from_wire(settings),
+            default_tablet_settings=TabletSettings.from_wire(settings), actor=request.user,
         )
         obj.pk, obj.tree_path = created.pk, created.tree_path
 

@@ -20,6 +20,7 @@ from flexcare.errors import AccessDenied, Invalid, ServiceError
 from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
+from .audit import audit_record
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
 
@@ -42,6 +43,7 @@ def customer_create(
     features: Iterable[str] = (),
     default_tablet_settings: TabletSettings | None = None,
     state: str = CustomerState.ACTIVE,
+    actor: User | None = None,
 ) -> Customer:
     customer = Customer(
         name=name,
@@ -54,6 +56,10 @@ def customer_create(
     customer.tree_path = _tree_path(customer)
     customer.full_clean()
     customer.save()
+    audit_record(actor=actor, action="customer.create", customer_id=customer.pk,
+                 object_id=customer.pk, target=customer.name, **_audit_values(
+                     {"is_reseller": is_reseller, "features": customer.features,
+                      "state": state, "parent_reseller": parent_reseller}))
     return customer
 
 
@@ -75,7 +81,7 @@ def customer_check_reseller_flag(*, customer: Customer, is_reseller: bool | None
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, **changes: Any) -> Customer:
+def customer_update(*, customer: Customer, actor: User | None = None, **changes: Any) -> Customer:
     """Update fields; moving a customer under another reseller re-paths its whole subtree."""
     if "default_tablet_settings" in changes and isinstance(
         changes["default_tablet_settings"], TabletSettings
@@ -84,10 +90,12 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
     if "features" in changes:
         changes["features"] = sorted(set(changes["features"]))
     # Lock the stored row: two concurrent moves of one subtree must not interleave.
-    old_path = Customer.objects.select_for_update().get(pk=customer.pk).tree_path
-    customer.tree_path = old_path
+    stored = Customer.objects.select_for_update().get(pk=customer.pk)
+    old_path = customer.tree_path = stored.tree_path
     if "parent_reseller" in changes:
         customer_check_parent(customer=customer, parent=changes["parent_reseller"])
+    # Against the stored row: the admin's form has already copied its values onto `customer`.
+    changed = _changed(stored, changes)
     for field, value in changes.items():
         setattr(customer, field, value)
     customer_check_reseller_flag(customer=customer)
@@ -99,6 +107,9 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
         Customer.objects.filter(tree_path__startswith=old_path).exclude(pk=customer.pk).update(
             tree_path=Concat(Value(new_path), Substr("tree_path", len(old_path) + 1))
         )
+    if changed:
+        audit_record(actor=actor, action="customer.update", customer_id=customer.pk,
+                     object_id=customer.pk, target=customer.name, **changed)
     return customer
 
 
@@ -138,6 +149,8 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    _audit_user(actor=created_by, action="user.create", user=user,
+                details=_audit_values({"access_level": access_level, "is_active": is_active}))
     return user
 
 
@@ -149,12 +162,34 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
             if field in changes and changes[field] != getattr(user, field):
                 raise AccessDenied(_("You cannot change your own access level or customer."))
     check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
+    changed = _changed(user, changes)
     for field, value in changes.items():
         setattr(user, field, value)
     check_level_fits_customer(user.access_level, user.customer)
     user.full_clean(exclude=["password"])
     user.save()
+    if changed:
+        _audit_user(actor=changed_by, action="user.update", user=user, details=changed)
     return user
+
+
+def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the audit trail stores them (JSON): a related object by its id."""
+    return {name: getattr(value, "pk", value) for name, value in values.items()}
+
+
+def _changed(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """The fields that `changes` really changes, with their new values, for the audit trail."""
+    return _audit_values({name: value for name, value in changes.items()
+                          if getattr(obj, name) != value})
+
+
+def _audit_user(*, actor: User | None, action: str, user: User, details: dict[str, Any]) -> None:
+    # Entries belong to a customer, so they are scoped like everything else; platform admins
+    # (no customer) are managed by platform admins only and show in the admin's history.
+    if user.customer_id is not None:
+        audit_record(actor=actor, action=action, customer_id=user.customer_id,
+                     object_id=user.pk, target=user.email, **details)
 
 
 def user_set_password(*, user: User, password: str) -> None:

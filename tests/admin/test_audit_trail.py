@@ -1,4 +1,5 @@
-"""Every button and API call that changes a meeting or tablet leaves an audit entry."""
+"""Every button and API call that changes a meeting, tablet, user or customer leaves an audit
+entry."""
 
 from __future__ import annotations
 
@@ -54,3 +55,38 @@ def test_the_trail_is_scoped_and_read_only(client, tenants):
     assert shown == {"A1"}
     assert AuditEntry.objects.filter(customer__name="B1").count() == 2
     assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+
+
+def test_who_may_do_what_is_recorded_too(client, tenants):
+    from tests.admin.test_admin_writes import user_form
+
+    owner, viewer = tenants.user("OWNER@A1"), tenants.user("VIEWER@A1")
+    client.force_login(owner)
+    client.post(f"/admin/accounts/user/{viewer.pk}/change/",
+                user_form(viewer, access_level="MANAGER"))
+    client.post("/admin/accounts/user/add/", {
+        "email": "new@a1.test", "customer": tenants.customers["A1"].pk, "access_level": "VIEWER",
+        "usable_password": "true", "password1": "A-long-passphrase-1",
+        "password2": "A-long-passphrase-1"})
+    reseller = tenants.user("RESELLER@Reseller A")
+    client.force_login(reseller)
+    a1 = tenants.customers["A1"]
+    client.post(f"/admin/accounts/customer/{a1.pk}/change/",
+                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                 "parent_reseller": a1.parent_reseller_id})
+    entries = list(AuditEntry.objects.filter(customer=a1).exclude(action="meeting.create")
+                   .order_by("at").values_list("actor", "action", "target", "details"))
+    assert entries == [
+        (owner.pk, "user.update", viewer.email, {"access_level": "MANAGER"}),
+        (owner.pk, "user.create", "new@a1.test", {"access_level": "VIEWER", "is_active": True}),
+        (reseller.pk, "customer.update", "A1 renamed", {"name": "A1 renamed", "state": "BLOCKED"}),
+    ]
+    # An edit that changes nothing leaves no entry.
+    client.post(f"/admin/accounts/customer/{a1.pk}/change/",
+                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                 "parent_reseller": a1.parent_reseller_id})
+    assert AuditEntry.objects.filter(customer=a1, action="customer.update").count() == 1
+    # Seen by the customer's own people, not by another customer's.
+    client.force_login(tenants.user("VIEWER@B1"))
+    shown = client.get("/admin/accounts/auditentry/").context["cl"].result_list
+    assert {entry.customer.name for entry in shown} == {"B1"}
