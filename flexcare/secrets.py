@@ -16,7 +16,8 @@ class NewSecret(NamedTuple):
 def secret_digest(token: str) -> str:
     # 256 random bits: a plain SHA-256 is enough (nothing to brute-force), and the lookup stays
     # an indexed equality match instead of a scan with a slow password hash.
-    return hashlib.sha256(token.encode()).hexdigest()
+    # "surrogatepass": a token that is not valid UTF-8 text just matches nothing.
+    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
 
 
 def secret_new(marker: str) -> NewSecret:

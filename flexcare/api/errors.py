@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import translation
 from rest_framework import exceptions
@@ -85,6 +85,8 @@ def _describe(exc: Exception) -> tuple[str, str, int]:
         return "not_found", "Not found", 404
     if isinstance(exc, RequestDataTooBig):
         return "too_large", "Request body too large", 413
+    if isinstance(exc, SuspiciousOperation):  # too many form fields, say
+        return "bad_request", "Malformed request", 400
     if isinstance(exc, DjangoPermissionDenied):
         return "access_denied", "Access denied", 403
     if isinstance(exc, exceptions.ValidationError):

@@ -1,4 +1,6 @@
-"""Request body parsers: JSON must be an object; form-encoded bodies are accepted too."""
+"""Request body parsers: JSON must be an object; form-encoded bodies are accepted too. Either
+way the body must hold only text the database can store, so that a stray NUL byte or an
+unpaired surrogate is a 400 here rather than a crash deep in a query."""
 
 from __future__ import annotations
 
@@ -6,16 +8,53 @@ from typing import Any
 
 from django.http import QueryDict
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser
 
 
 class ObjectJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None,
               parser_context: dict[str, Any] | None = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:  # "[[[[…" nested deeper than the parser goes
+            raise ParseError("JSON parse error - nested too deeply") from None
         if not isinstance(data, dict):
             raise ParseError("The JSON body must be an object")
+        require_storable(data)
         return data
+
+
+class StorableFormParser(FormParser):
+    def parse(self, stream: Any, media_type: str | None = None,
+              parser_context: dict[str, Any] | None = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        require_storable([*data.keys(), *(v for _, values in data.lists() for v in values)])
+        return data
+
+
+def require_storable(data: Any) -> None:
+    """Refuse NUL characters (PostgreSQL text cannot hold them) and unpaired surrogates (not
+    encodable as UTF-8) anywhere in the parsed body. Iterative: the body may be deeply nested."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and not _storable(item):
+            raise ParseError("The body holds a NUL character or an unpaired surrogate")
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def nested_form(data: QueryDict) -> dict[str, Any]:
