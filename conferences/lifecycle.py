@@ -9,6 +9,7 @@ from types import ModuleType
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -69,14 +70,25 @@ def meeting_mark_provisioning_failed(*, meeting_id: str, error: str) -> bool:
     )
 
 
+@transaction.atomic
 def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None) -> Conference:
-    """FAILED → PENDING, and queue provisioning again."""
-    changed = Conference.objects.filter(
+    """FAILED → PENDING, and queue provisioning again. A room VDX did book but failed to
+    provision (or took too long to) is given up and ended: the retry books a new one, under
+    a new externalId. Without a booking (VDX was unreachable) the externalId stays the same,
+    so a booking whose answer was lost is found again rather than made twice."""
+    failed = Conference.objects.select_for_update().filter(
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.FAILED
-    ).update(provisioning=Provisioning.PENDING, provisioning_attempts=0,
-             provisioning_checked_at=None, provisioning_started_at=timezone.now())
-    if changed:
+    ).first()
+    if failed is not None:
+        broken = failed.vdx_booking_id
+        Conference.objects.filter(pk=failed.pk).update(
+            provisioning=Provisioning.PENDING, provisioning_attempts=0,
+            provisioning_checked_at=None, provisioning_started_at=timezone.now(),
+            vdx_booking_id="", booking_round=F("booking_round") + (1 if broken else 0),
+        )
         enqueue(_tasks().provision_meeting, meeting.pk)
+        if broken:
+            enqueue(_tasks().discard_booking, broken)
         audit_record(actor=actor, action="meeting.retry_provisioning",
                      customer_id=meeting.customer_id, object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()

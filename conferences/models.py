@@ -78,6 +78,9 @@ class Conference(models.Model):
     # When the current provisioning attempt began (creation, or the last retry): its timeout
     # counts from here.
     provisioning_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How often a broken booking was given up for a new one (a retry after VDX failed the
+    # room): part of the externalId, which VDX keeps unique, so the new booking is a new room.
+    booking_round = models.PositiveSmallIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)

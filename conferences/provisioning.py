@@ -61,10 +61,15 @@ def provision_step(*, meeting_id: str) -> float | None:
     return settings.PROVISION_POLL_SECONDS
 
 
+def external_id(meeting: Conference) -> str:
+    """The booking's externalId: the meeting id, then `<id>-<n>` for the n-th new room."""
+    return meeting.pk if not meeting.booking_round else f"{meeting.pk}-{meeting.booking_round}"
+
+
 def _book(meeting: Conference, provider: Provider) -> str:
     now = timezone.now()
     booking_id = provider.book(
-        external_id=meeting.pk,
+        external_id=external_id(meeting),
         subject=f"FlexCare · {meeting.customer.name}",
         start=now,
         end=now + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS),
@@ -99,10 +104,22 @@ def vdx_end_step(*, meeting_id: str) -> float | None:
     ).exclude(vdx_booking_id="").first()
     if meeting is None:
         return None
+    delay = _end_booking(meeting.vdx_booking_id, f"meeting {meeting.pk}")
+    if delay is None:
+        Conference.objects.filter(pk=meeting.pk).update(vdx_ended_at=timezone.now())
+    return delay
+
+
+def booking_discard_step(*, booking_id: str) -> float | None:
+    """End a room given up for a new one (see meeting_retry_provisioning)."""
+    return _end_booking(booking_id, "a discarded booking")
+
+
+def _end_booking(booking_id: str, what: str) -> float | None:
+    """None when the room is ended (or there is nothing to end, or never will be)."""
     try:
-        get_provider().end(meeting.vdx_booking_id)
+        get_provider().end(booking_id)
     except ProviderError as exc:
-        logger.warning("ending meeting %s at VDX failed: %s", meeting.pk, exc)
+        logger.warning("ending %s at VDX failed: %s", what, exc)
         return backoff(3) if exc.retryable else None
-    Conference.objects.filter(pk=meeting.pk).update(vdx_ended_at=timezone.now())
     return None

@@ -24,10 +24,11 @@ def _ago(seconds: float) -> timezone.datetime:
 
 
 def close_unstarted_meetings() -> int:
-    """Meetings nobody started within the start window (from provisioning, or creation)."""
+    """Meetings nobody started within the start window: counted from provisioning, or for a
+    meeting not (yet) provisioned from its last provisioning retry, or its creation."""
     due = Conference.objects.filter(
         state=MeetingState.CREATED, end_requested_at__isnull=True
-    ).annotate(since=Coalesce("provisioned_at", "created_at")).filter(
+    ).annotate(since=Coalesce("provisioned_at", "provisioning_started_at", "created_at")).filter(
         since__lte=_ago(settings.MEETING_START_WINDOW_SECONDS)
     )
     return sum(meeting_close(meeting_id=pk, only_if_unstarted=True)

@@ -26,6 +26,15 @@ def end_at_vdx(self: Task, meeting_id: str) -> None:
         raise self.retry(countdown=delay)
 
 
+@shared_task(bind=True, name="conferences.discard_booking", max_retries=20)
+def discard_booking(self: Task, booking_id: str) -> None:
+    from .provisioning import booking_discard_step
+
+    delay = booking_discard_step(booking_id=booking_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
 @shared_task(name="conferences.mark_meeting_started")
 def mark_meeting_started(meeting_id: str) -> bool:
     from .lifecycle import meeting_mark_started

@@ -71,12 +71,43 @@ def test_vdx_down_for_good_fails_visibly_and_a_retry_works_once_it_is_back(fake_
     assert fake_vdx.state()["bookings_created"] == 1
 
 
-def test_provisioning_problems_at_vdx_fail_the_meeting(fake_vdx):
+def test_provisioning_problems_fail_the_meeting_and_a_retry_books_a_new_room(
+    fake_vdx, django_capture_on_commit_callbacks
+):
     fake_vdx.set_faults(provision_problems=True)
     meeting = MeetingFactory()
     run_until_done(meeting)
     assert meeting.provisioning == "FAILED"
     assert meeting.provisioning_error
+    broken = meeting.vdx_booking_id
+    fake_vdx.set_faults(provision_problems=False)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part, eagerly
+        meeting_retry_provisioning(meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.provisioning == "OK"
+    assert meeting.vdx_booking_id not in ("", broken)
+    bookings = fake_vdx.state()["bookings"]
+    assert bookings[broken]["externalId"] == meeting.pk
+    assert bookings[meeting.vdx_booking_id]["externalId"] == f"{meeting.pk}-1"
+
+
+def test_a_room_too_slow_to_provision_is_deleted_when_the_retry_books_another(
+    fake_vdx, settings, django_capture_on_commit_callbacks
+):
+    settings.PROVISION_TIMEOUT_SECONDS = 0
+    fake_vdx.set_faults(provision_after_reads=100)
+    meeting = MeetingFactory()
+    run_until_done(meeting)
+    assert meeting.provisioning == "FAILED"
+    slow = meeting.vdx_booking_id
+    settings.PROVISION_TIMEOUT_SECONDS = 600
+    fake_vdx.set_faults(provision_after_reads=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_retry_provisioning(meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.provisioning == "OK"
+    assert fake_vdx.state()["deleted"] == [slow]
+    assert fake_vdx.state()["bookings_created"] == 2
 
 
 def test_a_closed_meetings_room_is_ended_at_vdx_once(fake_vdx, django_capture_on_commit_callbacks):

@@ -41,6 +41,23 @@ def test_meetings_not_started_within_the_window_are_closed(settings):
     assert meeting.state == "CLOSED"
 
 
+def test_a_provisioning_retry_restarts_the_start_window(settings):
+    from conferences.lifecycle import meeting_mark_provisioning_failed, meeting_retry_provisioning
+
+    window = settings.MEETING_START_WINDOW_SECONDS
+    meeting = MeetingFactory()
+    meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
+    with later(window + 60):  # an employee retries long after the meeting was created
+        meeting_retry_provisioning(meeting=meeting)
+        assert sweeps.close_unstarted_meetings() == 0
+    with later(2 * window + 59):
+        assert sweeps.close_unstarted_meetings() == 0
+    with later(2 * window + 61):
+        assert sweeps.close_unstarted_meetings() == 1
+    meeting.refresh_from_db()
+    assert meeting.state == "CLOSED"
+
+
 def test_started_meetings_are_not_closed_by_the_start_window(settings):
     from conferences.lifecycle import meeting_mark_started
 
