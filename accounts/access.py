@@ -43,6 +43,7 @@ MODEL_PERMISSIONS: dict[str, dict[str, str]] = {
     "accounts.customer": {"view": _V, "add": _R, "change": _R, "delete": _A},
     "accounts.auditentry": {"view": _V, "add": _A, "change": _A, "delete": _A},
     "accounts.user": {"view": _O, "add": _O, "change": _O, "delete": _O},
+    "accounts.usertoken": {"view": _O, "add": _A, "change": _A, "delete": _A},
     "devices.device": {"view": _V, "add": _M, "change": _M, "delete": _M},
     "devices.devicetoken": {"view": _M, "add": _A, "change": _A, "delete": _A},
     "conferences.conference": {"view": _V, "add": _M, "change": _M, "delete": _A},

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from devices.tablet_settings import TabletSettings
 from .access import AccessLevel, level_at_least
 from .admin_readonly import ReadOnlyAdminMixin
 from .admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
-from .models import AuditEntry, Customer, Feature, User
+from .models import AuditEntry, Customer, Feature, User, UserToken
 from .services import (
     check_grant,
     check_level_fits_customer,
@@ -26,6 +27,7 @@ from .services import (
     customer_create,
     customer_update,
     user_create,
+    user_tokens_revoke,
     user_update,
 )
 
@@ -176,10 +178,19 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     filter_horizontal = ()
     readonly_fields = ("last_login", "date_joined")
 
+    actions = ("revoke_tokens",)
+
     def get_queryset(self, request: HttpRequest) -> Any:
         # Never show (and so never let anyone edit) a user above the viewer's own level.
-        allowed = [v for v in AccessLevel.values if level_at_least(request.user.access_level, v)]
-        return super().get_queryset(request).filter(access_level__in=allowed)
+        return super().get_queryset(request).filter(
+            access_level__in=_levels_up_to(request.user.access_level))
+
+    @admin.action(description=_("Revoke API tokens (log out of the API everywhere)"),
+                  permissions=["change"])
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        revoked = sum(user_tokens_revoke(user=user, actor=request.user) for user in queryset)
+        self.message_user(request, _("Revoked %(n)d API token(s).") % {"n": revoked},
+                          messages.SUCCESS)
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         if obj is not None and obj.pk == request.user.pk:
@@ -213,6 +224,25 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             customer=obj.customer, name=obj.name, created_by=request.user,
         )
         obj.pk = created.pk
+
+
+@admin.register(UserToken)
+class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Employees' API tokens, to see who uses the API; revoked from the user list."""
+
+    list_display = ("prefix", "user", "persistent", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("persistent", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("user__email", "=prefix")
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(
+            user__access_level__in=_levels_up_to(request.user.access_level))
+
+
+def _levels_up_to(level: str) -> list[str]:
+    return [value for value in AccessLevel.values if level_at_least(level, value)]
 
 
 @admin.register(AuditEntry)

@@ -223,9 +223,14 @@ def user_token_issue(*, user: User, persistent: bool = False) -> str:
     return token.plain
 
 
-def user_tokens_revoke(*, user: User) -> int:
-    """Logout: every active token of the employee stops working at once."""
-    return UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+def user_tokens_revoke(*, user: User, actor: User | None = None) -> int:
+    """Logout (or an owner's "revoke API tokens"): every active token of the employee stops
+    working at once."""
+    revoked = UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+    if actor is not None and actor.pk != user.pk:  # one's own logout is not worth an entry
+        _audit_user(actor=actor, action="user.revoke_tokens", user=user,
+                    details={"revoked": revoked})
+    return revoked
 
 
 def user_tokens_purge() -> int:

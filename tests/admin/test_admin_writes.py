@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 
-from accounts.models import Customer, User
+from accounts.models import AuditEntry, Customer, User, UserToken
+from accounts.selectors import TokenState, user_token_check
 from conferences.models import Conference
 from devices.models import Device, DeviceToken
 
@@ -178,3 +179,27 @@ def test_autocomplete_with_a_reverse_relation_is_refused_not_a_crash(client, ten
         "/admin/autocomplete/", {"app_label": "accounts", "model_name": "customer",
                                  "field_name": "users", "term": "a"})
     assert response.status_code == 403
+
+
+def test_an_owner_revokes_an_employees_api_tokens(client, tenants):
+    manager, owner = tenants.user("MANAGER@A1"), tenants.user("OWNER@A1")
+    token = tenants.user_tokens["MANAGER@A1"]
+    owner_client = login(client, tenants, "OWNER@A1")
+    listed = owner_client.get("/admin/accounts/usertoken/").context["cl"].result_list
+    assert {row.user.customer.name for row in listed} == {"A1"}
+    owner_client.post("/admin/accounts/user/", {"action": "revoke_tokens",
+                                                "_selected_action": [manager.pk]})
+    assert user_token_check(token)[0] is TokenState.INVALID
+    assert user_token_check(tenants.user_tokens["OWNER@A1"])[0] is TokenState.VALID
+    assert not UserToken.objects.active().filter(user=manager).exists()
+    entry = AuditEntry.objects.get(action="user.revoke_tokens")
+    assert (entry.actor, entry.object_id, entry.details) == (owner, manager.pk, {"revoked": 1})
+
+
+def test_a_manager_neither_sees_api_tokens_nor_revokes_them(client, tenants):
+    manager_client = login(client, tenants, "MANAGER@A1")
+    assert manager_client.get("/admin/accounts/usertoken/").status_code == 403
+    owner = tenants.user("OWNER@A1")
+    manager_client.post("/admin/accounts/user/", {"action": "revoke_tokens",
+                                                  "_selected_action": [owner.pk]})
+    assert user_token_check(tenants.user_tokens["OWNER@A1"])[0] is TokenState.VALID

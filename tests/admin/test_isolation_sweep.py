@@ -137,6 +137,9 @@ def targets(key: str) -> dict[str, frozenset[Owner]]:
 HIDDEN_BY_DESIGN: dict[str, Callable[[User, models.Model], bool]] = {
     # UserAdmin.get_queryset: users above the viewer's own level are invisible.
     "accounts.user": lambda viewer, obj: not level_at_least(viewer.access_level, obj.access_level),
+    # UserTokenAdmin.get_queryset: likewise for their API tokens.
+    "accounts.usertoken": lambda viewer, obj: not level_at_least(viewer.access_level,
+                                                                 obj.user.access_level),
 }
 
 
