@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConferencesConfig(AppConfig):
     name = "conferences"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 
 from .base import Booking, BookingState, BookingStatus
+from .links import LinkTemplates
 
 FAKE_DOMAIN = "fake-vdx.invalid"
 
@@ -25,15 +26,14 @@ class FakeProvider:
 
 
 def fake_booking(booking_id: str) -> Booking:
-    # Derived from the id, so asking twice gives the same room, as a real provider would.
+    # Derived from the id, so asking twice gives the same room, as a real provider would; the
+    # links come from the same templates as a real booking's.
     digest = int(hashlib.sha256(booking_id.encode()).hexdigest(), 16)
     room, pin = f"{digest % 1_000_000:06d}", f"{(digest >> 32) % 10_000:04d}"
+    host_pin = f"{(digest >> 64) % 10_000:04d}"
     uri = f"{room}@{FAKE_DOMAIN}"
-    return Booking(
-        booking_id=booking_id,
-        uri=uri,
-        pin=pin,
-        desktop_link=f"https://{FAKE_DOMAIN}/webapp/?conference={uri}&pin={pin}&join=1",
-        clinical_link=f"https://{FAKE_DOMAIN}/clinical/?conference={uri}&pin={pin}",
-        mobile_link=f"https://{FAKE_DOMAIN}/m/{room}",
-    )
+    return LinkTemplates.from_settings().booking(booking_id, {
+        "uri": uri, "uri_without_domain": room, "uri_domain": FAKE_DOMAIN, "pin": pin,
+        "host_pin": host_pin, "portal_link": f"https://{FAKE_DOMAIN}/meeting/{room}",
+        "short_link": f"https://{FAKE_DOMAIN}/m/{room}",
+    })

@@ -13,7 +13,6 @@ import random
 import re
 import ssl
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import Booking, BookingState, BookingStatus, ProviderError
+from .links import LinkTemplates
 from .vdx_auth import ClientCredentials, tls_context
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,6 @@ PENDING = {"AWAITS_PROVISION", "STARTING_TO_PROVISION"}
 # again"); v1 bodies carry `errorCode` with the older numbers for the same errors (12, 20).
 DUPLICATE_EXTERNAL_ID = {("detailed_error_code", 21), ("errorCode", 12)}
 TRY_AGAIN = {("detailed_error_code", 24), ("errorCode", 20)}
-LINK_PLACEHOLDERS = ("uri", "uri_without_domain", "uri_domain", "pin", "host_pin",
-                     "portal_link", "short_link")
-
-
 class VdxError(ProviderError):
     """A failed VDX call. `status_code` is None for network errors and timeouts."""
 
@@ -45,26 +41,6 @@ class VdxError(ProviderError):
         super().__init__(message, retryable=retryable)
         self.status_code = status_code
         self.duplicate_external_id = duplicate_external_id
-
-
-@dataclass(frozen=True)
-class LinkTemplates:
-    """str.format templates for the three links, over LINK_PLACEHOLDERS."""
-
-    desktop: str
-    clinical: str
-    mobile: str
-
-    def validate(self) -> None:
-        dummy = dict.fromkeys(LINK_PLACEHOLDERS, "x")
-        for name, template in vars(self).items():
-            try:
-                template.format(**dummy)
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ImproperlyConfigured(
-                    f"VDX_{name.upper()}_LINK_TEMPLATE is not a valid template ({exc!r}); "
-                    f"placeholders: {', '.join(f'{{{p}}}' for p in LINK_PLACEHOLDERS)}."
-                ) from None
 
 
 class VdxProvider:
@@ -105,11 +81,8 @@ class VdxProvider:
             raise ImproperlyConfigured(
                 f"Cannot load the VDX TLS files (VDX_CLIENT_CERT, VDX_CLIENT_KEY, "
                 f"VDX_CA_BUNDLE): {type(exc).__name__}: {exc.strerror or exc}") from None
-        links = LinkTemplates(desktop=s.VDX_DESKTOP_LINK_TEMPLATE,
-                              clinical=s.VDX_CLINICAL_LINK_TEMPLATE,
-                              mobile=s.VDX_MOBILE_LINK_TEMPLATE)
-        links.validate()
-        return cls(api_url=s.VDX_API_URL, links=links, timeout=s.VDX_TIMEOUT_SECONDS,
+        return cls(api_url=s.VDX_API_URL, links=LinkTemplates.from_settings(),
+                   timeout=s.VDX_TIMEOUT_SECONDS,
                    retries=s.VDX_RETRIES, backoff=s.VDX_BACKOFF_SECONDS, oauth=oauth, tls=tls)
 
     # --- The Provider interface ---------------------------------------------------------------
@@ -243,12 +216,7 @@ class VdxProvider:
             "portal_link": str(info.get("portalLink") or ""),
             "short_link": str(info.get("shortLink") or info.get("shortlink") or ""),
         }
-        return Booking(
-            booking_id=booking_id, uri=uri, pin=values["pin"],
-            desktop_link=self._links.desktop.format(**values),
-            clinical_link=self._links.clinical.format(**values),
-            mobile_link=self._links.mobile.format(**values),
-        )
+        return self._links.booking(booking_id, values)
 
 
 def _error(response: httpx.Response, method: str, path: str) -> VdxError | None:
