@@ -17,7 +17,12 @@ from devices.tablet_settings import TabletSettings
 
 from .access import AccessLevel, level_at_least
 from .admin_readonly import ReadOnlyAdminMixin
-from .admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
+from .admin_scoping import (
+    ScopedAdminMixin,
+    ScopedRelatedFilter,
+    preselect_single_choice,
+    service_check,
+)
 from .models import AuditEntry, Customer, Feature, User, UserToken
 from .services import (
     check_grant,
@@ -68,18 +73,21 @@ class CustomerForm(forms.ModelForm):
 @admin.register(Customer)
 class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = CustomerForm
-    list_display = ("name", "state", "is_reseller", "parent_reseller", "features", "created_at")
+    list_display = ("name", "state", "is_reseller", "parent_reseller", "feature_list",
+                    "created_at")
     list_filter = ("state", "is_reseller")
     list_select_related = ("parent_reseller",)
     search_fields = ("name",)
 
     def get_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         fields = list(super().get_fields(request, obj))
-        if obj is not None and "parent_reseller" in self.get_readonly_fields(request, obj):
+        if "parent_reseller" in self.get_readonly_fields(request, obj):
             # Read-only, Django would link the parent to its change page, which puts a
             # reseller's id (outside the user's scope) on the page: show its name.
             fields = ["parent_name" if f == "parent_reseller" else f for f in fields]
-        return fields
+        else:  # editable: its read-only stand-in would show it twice
+            fields = [f for f in fields if f != "parent_name"]
+        return list(dict.fromkeys(fields))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         if _is_admin(request):
@@ -92,9 +100,19 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return ("is_reseller", "features", "parent_name",
                 *(("parent_reseller", "state") if own else ()))
 
+    @admin.display(description=_("Features"))
+    def feature_list(self, customer: Customer) -> str:
+        return ", ".join(customer.features) or "-"
+
     @admin.display(description=_("parent reseller"))
     def parent_name(self, customer: Customer) -> str:
         return customer.parent_reseller.name if customer.parent_reseller_id else "-"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent_reseller":  # only a reseller can be a parent
+            field.queryset = field.queryset.filter(is_reseller=True)
+        return field
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
                  **kwargs: Any) -> Any:
@@ -102,6 +120,7 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not _is_admin(request) and "parent_reseller" in form.base_fields:
             # A reseller's customers always hang below a reseller it can see.
             form.base_fields["parent_reseller"].required = True
+            preselect_single_choice(form.base_fields["parent_reseller"])
         return form
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
@@ -156,6 +175,20 @@ class UserEditForm(LevelChoicesMixin, UserChangeForm):
         fields = ("email", "name", "customer", "access_level", "is_active")
 
 
+class AccessLevelFilter(admin.SimpleListFilter):
+    """Only the levels the viewer can see (users above its own level are invisible)."""
+
+    title = _("access level")
+    parameter_name = "access_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(level.value, level.label) for level in AccessLevel
+                if level_at_least(request.user.access_level, level)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        return queryset.filter(access_level=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     form = UserEditForm
@@ -171,7 +204,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             "password2")}),
     )
     list_display = ("email", "name", "access_level", "customer", "is_active", "last_login")
-    list_filter = ("access_level", "is_active")
+    list_filter = (AccessLevelFilter, "is_active")
     list_select_related = ("customer",)
     search_fields = ("email", "name")
     ordering = ("email",)

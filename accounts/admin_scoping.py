@@ -29,6 +29,8 @@ class ScopedAdminMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _scoped(field.queryset, request)
+            if field.required:
+                preselect_single_choice(field)
         return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -36,6 +38,14 @@ class ScopedAdminMixin:
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _scoped(field.queryset, request)
         return field
+
+
+def preselect_single_choice(field: Any) -> None:
+    """A required choice with one possible answer (a manager's own hospital, say) comes
+    chosen: nobody should have to pick from a list of one."""
+    options = list(field.queryset.values_list("pk", flat=True)[:2])
+    if len(options) == 1 and field.initial is None:
+        field.initial = options[0]
 
 
 def service_check(check: Callable[[], object]) -> None:

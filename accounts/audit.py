@@ -14,6 +14,21 @@ from flexcare.ids import ObjectIdField
 from .scoping import ScopedQuerySet
 
 
+class AuditAction(models.TextChoices):
+    MEETING_CREATE = "meeting.create", _("created meeting")
+    MEETING_RETRY_PROVISIONING = "meeting.retry_provisioning", _("retried provisioning")
+    MEETING_END = "meeting.end", _("ended meeting")
+    COMMAND_QUEUE = "command.queue", _("queued command")
+    DEVICE_CREATE = "device.create", _("registered tablet")
+    DEVICE_UPDATE = "device.update", _("changed tablet")
+    DEVICE_RESET_TOKEN = "device.reset_token", _("reset tablet token")
+    CUSTOMER_CREATE = "customer.create", _("created customer")
+    CUSTOMER_UPDATE = "customer.update", _("changed customer")
+    USER_CREATE = "user.create", _("created user")
+    USER_UPDATE = "user.update", _("changed user")
+    USER_REVOKE_TOKENS = "user.revoke_tokens", _("revoked API tokens")
+
+
 class AuditEntryQuerySet(ScopedQuerySet):
     customer_path = "customer"
 
@@ -29,7 +44,8 @@ class AuditEntry(models.Model):
         "accounts.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
         related_name="+",
     )
-    action = models.CharField(_("what"), max_length=50, db_index=True)
+    action = models.CharField(_("what"), max_length=50, db_index=True,
+                              choices=AuditAction.choices)
     object_id = models.CharField(_("object id"), max_length=24, db_index=True)
     target = models.CharField(_("object"), max_length=300)
     details = models.JSONField(_("details"), default=dict, blank=True)
@@ -39,17 +55,18 @@ class AuditEntry(models.Model):
     class Meta:
         app_label = "accounts"
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
+        verbose_name_plural = _("audit entries")
         ordering = ["-at"]
 
     def __str__(self) -> str:
         actor = self.actor or _("system")
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.action} {self.target}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.get_action_display()} {self.target}"
 
 
 def audit_record(*, actor: Any, action: str, customer_id: str, object_id: str, target: str,
                  **details: Any) -> None:
     """Record an employee's action (nothing for the system's own: `actor` None)."""
+    action = AuditAction(action)  # an unknown action is a bug: fail loudly, in the tests
     if actor is None or not getattr(actor, "is_authenticated", False):
         return
     AuditEntry.objects.create(actor=actor, action=action, customer_id=customer_id,

@@ -23,11 +23,13 @@ from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from devices.selectors import device_is_online
 from flexcare.errors import ServiceError
 
-from .admin_actions import run_meeting_action
+from .admin_actions import EndOutcome, run_meeting_action
+from .admin_actions import end_meeting as end_one_meeting
+from .admin_detail import live_context
 from .admin_forms import CommandForm, NewMeetingForm, meeting_customers
-from .lifecycle import meeting_end, meeting_retry_provisioning
+from .lifecycle import meeting_retry_provisioning
 from .models import Command, Conference, ConferenceDevice, Provisioning
-from .selectors import devices_for_new_meeting, meeting_timeline
+from .selectors import devices_for_new_meeting
 from .services import meeting_create
 
 
@@ -100,11 +102,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                                                                             "employee"),
                                  pk=object_id)
 
-    def _timeline_context(self, request: HttpRequest, meeting: Conference) -> dict[str, Any]:
-        rows = [(participant, device_is_online(participant.device), commands)
-                for participant, commands in meeting_timeline(meeting)]
-        return {"meeting": meeting, "rows": rows, "can_run": self.has_run_permission(request),
-                "qualities": CommandForm.base_fields["quality"].choices}
+    def _live_context(self, request: HttpRequest, meeting: Conference) -> dict[str, Any]:
+        return live_context(meeting, can_run=self.has_run_permission(request))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict | None = None) -> HttpResponse:
@@ -112,15 +111,16 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": str(meeting),
             "original": meeting, "has_view_permission": True,
-            **self._timeline_context(request, meeting),
+            **self._live_context(request, meeting),
         }
         return TemplateResponse(request, "admin/conferences/conference/detail.html", context)
 
     def timeline_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The live part of the detail page, fetched every few seconds."""
+        """The live part of the detail page (state, room, controls, timeline), fetched every
+        few seconds."""
         meeting = self._meeting(request, object_id)
-        return TemplateResponse(request, "admin/conferences/conference/timeline.html",
-                                self._timeline_context(request, meeting))
+        return TemplateResponse(request, "admin/conferences/conference/live.html",
+                                self._live_context(request, meeting))
 
     def run_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         meeting = self._meeting(request, object_id)
@@ -131,8 +131,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             messages.error(request, _("That action is not understood."))
         else:
             try:
-                messages.success(request, run_meeting_action(meeting, request.user,
-                                                             form.cleaned_data))
+                level, message = run_meeting_action(meeting, request.user, form.cleaned_data)
+                messages.add_message(request, level, message)
             except ServiceError as exc:
                 messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("admin:conferences_conference_change",
@@ -185,10 +185,17 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("End meeting (hang up every tablet)"), permissions=["run"])
     def end_meeting(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
-        for meeting in queryset:
-            meeting_end(meeting=meeting, ended_by=request.user)
-        self.message_user(request, _("Ending %(n)d meeting(s).") % {"n": len(queryset)},
-                          messages.SUCCESS)
+        outcomes = [end_one_meeting(meeting, request.user) for meeting in queryset]
+        skipped = sum(o in (EndOutcome.ALREADY_CLOSED, EndOutcome.ALREADY_ENDING)
+                      for o in outcomes)
+        ended = len(outcomes) - skipped
+        if not skipped:
+            self.message_user(request, _("Ending %(n)d meeting(s).") % {"n": ended},
+                              messages.SUCCESS)
+        else:
+            self.message_user(
+                request, _("Ending %(n)d meeting(s); %(skipped)d already closed or ending.")
+                % {"n": ended, "skipped": skipped}, messages.WARNING)
 
 
 @admin.register(ConferenceDevice)
@@ -216,18 +223,38 @@ class FinishedFilter(admin.SimpleListFilter):
 @admin.register(Command)
 class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
-        "type", "status", "value", "volume", "quality", "conference_device", "delivery_count",
-        "created_at", "executed_at",
+        "type", "status", "setting", "tablet", "meeting", "delivery_count", "created_at",
+        "executed_at",
     )
     list_filter = ("status", "type", FinishedFilter)
-    list_select_related = ("conference_device__device", "created_by")
+    list_select_related = ("conference_device__device", "conference_device__conference__customer",
+                           "created_by")
     exclude = ("created_by",)
     readonly_fields = ("queued_by",)
+    show_full_result_count = False
 
     @admin.display(description=_("queued by"))
     def queued_by(self, command: Command) -> str:
         # Text, not a link: the employee may be outside the viewer's scope.
         return command.created_by.email if command.created_by_id else _("system")
-    show_full_result_count = False
+
+    @admin.display(description=_("setting"))
+    def setting(self, command: Command) -> str:
+        """The one value the command carries, in words (a type without one shows a dash)."""
+        if command.value is not None:
+            return _("on") if command.value else _("off")
+        if command.volume is not None:
+            return str(command.volume)
+        return command.get_quality_display() if command.quality else "-"
+
+    @admin.display(description=_("tablet"), ordering="conference_device__device__name")
+    def tablet(self, command: Command) -> str:
+        return command.conference_device.device.name
+
+    @admin.display(description=_("meeting"))
+    def meeting(self, command: Command) -> str:
+        meeting = command.conference_device.conference
+        url = reverse("admin:conferences_conference_change", args=[meeting.pk])
+        return format_html('<a href="{}">{}</a>', url, meeting)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,27 +13,67 @@ from accounts.models import User
 from flexcare.errors import NotFound
 
 from .lifecycle import meeting_end, meeting_retry_provisioning
-from .models import CommandType, Conference
+from .models import CommandType, Conference, MeetingState, Provisioning
 from .services import command_queue
 
 
-def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) -> str:
-    """Perform one validated CommandForm action; returns the message for the employee.
-    Services raise ServiceError for anything they refuse."""
+class EndOutcome(Enum):
+    ALREADY_CLOSED = "already_closed"
+    ALREADY_ENDING = "already_ending"
+    CLOSED = "closed"  # never provisioned: no tablet had joined, so it closed at once
+    ENDING = "ending"  # HANGUP queued for every tablet; CLOSED once they hang up
+
+
+def end_meeting(meeting: Conference, user: User | None) -> EndOutcome:
+    """Ask meeting_end to end the meeting and say what it did. The row is locked first, so the
+    state read here is the one meeting_end acts on (its lock is then the same transaction's)."""
+    with transaction.atomic():
+        before = Conference.objects.select_for_update().get(pk=meeting.pk)
+        was_closed = before.state == MeetingState.CLOSED
+        was_ending = before.end_requested_at is not None
+        after = meeting_end(meeting=before, ended_by=user)
+    if was_closed:
+        return EndOutcome.ALREADY_CLOSED
+    if was_ending:
+        return EndOutcome.ALREADY_ENDING
+    return EndOutcome.CLOSED if after.state == MeetingState.CLOSED else EndOutcome.ENDING
+
+
+def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) -> tuple[int, str]:
+    """Perform one validated CommandForm action; returns the message level and the message for
+    the employee, which says what really happened. Services raise ServiceError for anything
+    they refuse."""
     action = data["action"]
     if action == "end":
-        meeting_end(meeting=meeting, ended_by=user)
-        return _("Ending the meeting: every tablet is asked to hang up.")
+        outcome = end_meeting(meeting, user)
+        return {
+            EndOutcome.ALREADY_CLOSED: (messages.WARNING, _("The meeting is already closed.")),
+            EndOutcome.ALREADY_ENDING: (
+                messages.WARNING,
+                _("The meeting is already ending: its tablets have been asked to hang up.")),
+            EndOutcome.CLOSED: (
+                messages.SUCCESS,
+                _("The meeting is closed. Its room was never ready, so no tablet had joined.")),
+            EndOutcome.ENDING: (
+                messages.SUCCESS, _("Ending the meeting: every tablet is asked to hang up.")),
+        }[outcome]
     if action == "retry":
-        meeting_retry_provisioning(meeting=meeting, actor=user)
-        return _("Provisioning queued again.")
+        with transaction.atomic():
+            before = Conference.objects.select_for_update().get(pk=meeting.pk)
+            failed = (before.state == MeetingState.CREATED
+                      and before.provisioning == Provisioning.FAILED)
+            meeting_retry_provisioning(meeting=before, actor=user)  # refreshes `before`
+        if not failed:
+            return messages.WARNING, _("Provisioning has not failed: there is nothing to retry.")
+        return messages.SUCCESS, _("Provisioning queued again.")
     if action == "start":
         participants = list(meeting.participants.select_related("device"))
         with transaction.atomic():  # every tablet or none
             for participant in participants:
                 command_queue(meeting=meeting, device=participant.device,
                               type=CommandType.START_MEETING, created_by=user)
-        return _("Start sent to %(count)d tablet(s).") % {"count": len(participants)}
+        return messages.SUCCESS, _("Start sent to %(count)d tablet(s).") % {
+            "count": len(participants)}
     participant = meeting.participants.select_related("device").filter(
         device_id=data.get("device")
     ).first()
@@ -45,5 +87,5 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
     }[action]
     command = command_queue(meeting=meeting, device=participant.device, created_by=user,
                             **fields)
-    return _("%(command)s sent to %(tablet)s.") % {
+    return messages.SUCCESS, _("%(command)s sent to %(tablet)s.") % {
         "command": command.get_type_display(), "tablet": participant.device.name}

@@ -26,3 +26,4 @@ def autocomplete_view(request: HttpRequest) -> HttpResponse:
 
 def install() -> None:
     admin.site.autocomplete_view = autocomplete_view  # type: ignore[method-assign]
+    admin.site.site_url = None  # no "View site" link: the portal is the site ("/" leads here)

@@ -203,3 +203,39 @@ def test_a_manager_neither_sees_api_tokens_nor_revokes_them(client, tenants):
     manager_client.post("/admin/accounts/user/", {"action": "revoke_tokens",
                                                   "_selected_action": [owner.pk]})
     assert user_token_check(tenants.user_tokens["OWNER@A1"])[0] is TokenState.VALID
+
+
+def test_a_resellers_customer_form_offers_its_only_parent_once_and_chosen(client, tenants):
+    page = login(client, tenants, "RESELLER@Reseller B").get("/admin/accounts/customer/add/")
+    form = page.context["adminform"].form
+    assert form["parent_reseller"].value() == tenants.customers["Reseller B"].pk
+    shown = [field for fieldset in page.context["adminform"] for line in fieldset
+             for field in line]
+    names = [field.field["name"] if isinstance(field.field, dict) else field.field.name
+             for field in shown]
+    assert names.count("parent_reseller") == 1
+    assert "parent_name" not in names
+
+
+def test_a_manager_registering_a_tablet_has_its_hospital_chosen(client, tenants):
+    page = login(client, tenants, "MANAGER@A1").get("/admin/devices/device/add/")
+    assert page.context["adminform"].form["customer"].value() == tenants.customers["A1"].pk
+
+
+def test_the_user_list_filters_only_by_levels_the_viewer_can_see(client, tenants):
+    page = login(client, tenants, "OWNER@A1").get("/admin/accounts/user/")
+    (level_filter,) = [f for f in page.context["cl"].filter_specs
+                       if getattr(f, "parameter_name", None) == "access_level"]
+    offered = [choice["display"] for choice in level_filter.choices(page.context["cl"])]
+    assert offered == ["All", "Viewer", "Manager", "Owner"]
+    filtered = client.get("/admin/accounts/user/", {"access_level": "MANAGER"})
+    assert [u.email for u in filtered.context["cl"].result_list] == ["manager@a1.test"]
+
+
+def test_audit_entries_read_as_words_and_customers_features_as_a_list(client, tenants):
+    page = login(client, tenants, "ADMIN").get("/admin/accounts/auditentry/").content.decode()
+    assert "created meeting" in page
+    assert "meeting.create</td>" not in page
+    customers = client.get("/admin/accounts/customer/").content.decode()
+    assert "[&#x27;FLEXCARE&#x27;]" not in customers
+    assert "FLEXCARE" in customers

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from conferences.lifecycle import meeting_mark_provisioning_failed
+from conferences.lifecycle import (
+    meeting_close,
+    meeting_end,
+    meeting_mark_provisioned,
+    meeting_mark_provisioning_failed,
+)
 from conferences.models import Conference
+from conferences.providers import fake_booking
+from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +55,25 @@ def test_the_fake_provider_is_labelled_in_the_admin(client, tenants, settings):
     assert "Fake VDX" in client.get("/admin/").content.decode()
     settings.VDX_PROVIDER = "vdx"
     assert "Fake VDX" not in client.get("/admin/").content.decode()
+
+
+def test_ending_from_the_list_counts_meetings_already_closed_or_ending(client, tenants):
+    closed = Conference.objects.get(customer__name="A1")
+    meeting_close(meeting_id=closed.pk)
+    ending = MeetingFactory(customer=tenants.customers["A1"])
+    meeting_mark_provisioned(meeting=ending, booking=fake_booking(ending.pk))
+    meeting_end(meeting=ending, ended_by=None)
+    fresh = MeetingFactory(customer=tenants.customers["A1"])
+    client.force_login(tenants.user("MANAGER@A1"))
+
+    def end(*meetings):
+        page = client.post("/admin/conferences/conference/", {
+            "action": "end_meeting", "_selected_action": [m.pk for m in meetings]}, follow=True)
+        return [(m.level_tag, str(m)) for m in page.context["messages"]]
+
+    assert end(closed, ending, fresh) == [
+        ("warning", "Ending 1 meeting(s); 2 already closed or ending.")]
+    fresh.refresh_from_db()
+    assert fresh.state == "CLOSED"
+    another = MeetingFactory(customer=tenants.customers["A1"])
+    assert end(another) == [("success", "Ending 1 meeting(s).")]

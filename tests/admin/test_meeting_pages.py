@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from conferences.lifecycle import meeting_mark_provisioned
-from conferences.models import Command, Conference
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conferences.lifecycle import (
+    meeting_close,
+    meeting_end,
+    meeting_mark_provisioned,
+    meeting_mark_provisioning_failed,
+)
+from conferences.models import Command, Conference, ConferenceDevice
 from conferences.providers import fake_booking
 from devices.models import Device
-from tests.factories import DeviceFactory
+from tests.factories import DeviceFactory, MeetingFactory, queue
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +123,200 @@ def test_another_customers_meeting_is_not_found(client, tenants, suffix):
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.end_requested_at is None
+
+
+# --- Controls follow the meeting's state -------------------------------------------------------
+
+def page_and_fragment(client, meeting) -> list[str]:
+    return [client.get(f"/admin/conferences/conference/{meeting.pk}/{suffix}/").content.decode()
+            for suffix in ("change", "timeline")]
+
+
+def test_a_closed_meeting_offers_no_controls_only_a_note(client, tenants):
+    meeting = ready_meeting("A1")
+    meeting_close(meeting_id=meeting.pk)
+    manager = as_user(client, tenants, "MANAGER@A1")
+    for html in page_and_fragment(manager, meeting):
+        assert 'name="action"' not in html
+        assert "device-controls" not in html
+        assert "This meeting is closed" in html
+        assert 'id="meeting-state">Closed<' in html
+
+
+def test_an_ending_meeting_offers_no_start_end_or_tablet_controls(client, tenants):
+    meeting = ready_meeting("A1")
+    meeting_end(meeting=meeting, ended_by=None)
+    manager = as_user(client, tenants, "MANAGER@A1")
+    for html in page_and_fragment(manager, meeting):
+        assert 'name="action"' not in html
+        assert "This meeting is ending" in html
+        assert 'id="meeting-ending"' in html
+
+
+def test_start_is_offered_only_once_the_room_is_ready_and_retry_only_when_it_failed(
+        client, tenants):
+    meeting = Conference.objects.get(customer__name="A1")  # still being booked
+    manager = as_user(client, tenants, "MANAGER@A1")
+    for html in page_and_fragment(manager, meeting):
+        assert 'id="btn-start"' not in html
+        assert 'id="btn-retry"' not in html
+        assert 'id="btn-end"' in html
+        assert "device-controls" in html
+    meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX 503")
+    for html in page_and_fragment(manager, meeting):
+        assert 'id="btn-retry"' in html
+        assert 'id="btn-start"' not in html
+    meeting = ready_meeting("B1")
+    manager = as_user(client, tenants, "MANAGER@B1")
+    for html in page_and_fragment(manager, meeting):
+        assert 'id="btn-start"' in html
+        assert 'id="btn-retry"' not in html
+
+
+def test_the_live_fragment_shows_the_room_once_provisioned(client, tenants):
+    meeting = Conference.objects.get(customer__name="A1")
+    viewer = as_user(client, tenants, "VIEWER@A1")
+    url = f"/admin/conferences/conference/{meeting.pk}/timeline/"
+    before = viewer.get(url).content.decode()
+    assert "prov-PENDING" in before
+    assert 'id="meeting-room"' not in before
+    meeting = ready_meeting("A1")
+    after = viewer.get(url).content.decode()
+    assert "prov-OK" in after
+    assert f"{meeting.uri} · PIN {meeting.pin}" in after
+    assert f'href="{meeting.clinical_link}"'.replace("&", "&amp;") in after
+    assert 'id="meeting-state">Created<' in after
+
+
+def end_messages(client, meeting) -> list[tuple[str, str]]:
+    page = client.post(f"/admin/conferences/conference/{meeting.pk}/run/", {"action": "end"},
+                       follow=True)
+    return [(m.level_tag, str(m)) for m in page.context["messages"]]
+
+
+def test_end_meeting_says_what_really_happened(client, tenants):
+    manager = as_user(client, tenants, "MANAGER@A1")
+    never_ready = Conference.objects.get(customer__name="A1")
+    assert end_messages(manager, never_ready) == [(
+        "success", "The meeting is closed. Its room was never ready, so no tablet had joined.")]
+    assert end_messages(manager, never_ready) == [
+        ("warning", "The meeting is already closed.")]
+
+    manager = as_user(client, tenants, "MANAGER@B1")
+    meeting = ready_meeting("B1")
+    assert end_messages(manager, meeting) == [
+        ("success", "Ending the meeting: every tablet is asked to hang up.")]
+    meeting.refresh_from_db()
+    assert meeting.end_requested_at is not None
+    assert meeting.state != "CLOSED"
+    hangups = Command.objects.filter(conference_device__conference=meeting, type="HANGUP")
+    assert hangups.count() == 1
+    assert end_messages(manager, meeting) == [(
+        "warning", "The meeting is already ending: its tablets have been asked to hang up.")]
+    assert hangups.count() == 1  # nothing was asked twice
+
+
+def test_retry_says_whether_there_was_anything_to_retry(
+        client, tenants, django_capture_on_commit_callbacks):
+    meeting = Conference.objects.get(customer__name="A1")
+    meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX 503")
+    manager = as_user(client, tenants, "MANAGER@A1")
+
+    def retry():
+        page = manager.post(f"/admin/conferences/conference/{meeting.pk}/run/",
+                            {"action": "retry"}, follow=True)
+        return [(m.level_tag, str(m)) for m in page.context["messages"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retry() == [("success", "Provisioning queued again.")]
+    meeting.refresh_from_db()
+    assert meeting.provisioning == "OK"  # the (eager) task booked the fake room
+    assert retry() == [("warning", "Provisioning has not failed: there is nothing to retry.")]
+
+
+# --- The per-tablet controls show what the tablet was last told ---------------------------------
+
+def control_row(html: str, device) -> str:
+    match = re.search(rf'<tr data-device="{device.pk}">.*?</tr>', html, re.S)
+    assert match, "the tablet's control row"
+    return match.group(0)
+
+
+def test_the_controls_start_from_the_latest_command_not_the_snapshot(client, tenants):
+    meeting = ready_meeting("A1")
+    participant = meeting.participants.get()
+    device = participant.device
+    ConferenceDevice.objects.filter(pk=participant.pk).update(settings={
+        **participant.settings, "volume": 70, "quality": "HIGH", "cameraOn": True,
+        "microphoneOn": True})
+    Command.objects.filter(conference_device=participant).update(status="CANCELED")
+    manager = as_user(client, tenants, "MANAGER@A1")
+    detail = f"/admin/conferences/conference/{meeting.pk}/change/"
+    row = control_row(manager.get(detail).content.decode(), device)
+    assert 'value="70"' in row
+    assert '<option value="HIGH" selected>' in row
+    assert 'value="on" class="button small current" aria-pressed="true"' in row
+
+    run = f"/admin/conferences/conference/{meeting.pk}/run/"
+    manager.post(run, {"action": "volume", "device": device.pk, "volume": "35"})
+    manager.post(run, {"action": "quality", "device": device.pk, "quality": "LOW"})
+    manager.post(run, {"action": "camera", "device": device.pk, "value": "off"})
+    row = control_row(manager.get(detail).content.decode(), device)
+    assert 'value="35"' in row
+    assert 'value="70"' not in row
+    assert '<option value="LOW" selected>' in row
+    assert '<option value="HIGH" selected>' not in row
+    camera, microphone = re.findall(r'name="action" value="(?:camera|microphone)".*?</form>',
+                                    row, re.S)
+    assert 'value="off" class="button small current" aria-pressed="true"' in camera
+    assert 'value="on" class="button small current" aria-pressed="true"' in microphone
+
+    # Executed counts; a later command that failed (or was canceled) never took effect.
+    Command.objects.filter(type="SET_VOLUME", volume=35).update(
+        status="EXECUTED", executed_at=timezone.now())
+    queue(meeting, device, volume=90)
+    Command.objects.filter(type="SET_VOLUME", volume=90).update(status="FAILED")
+    queue(meeting, device, type="SET_QUALITY", quality="MEDIUM")
+    Command.objects.filter(type="SET_QUALITY", quality="MEDIUM").update(status="CANCELED")
+    row = control_row(manager.get(detail).content.decode(), device)
+    assert 'value="35"' in row
+    assert '<option value="LOW" selected>' in row
+
+
+def test_the_page_and_fragment_take_as_many_queries_for_many_tablets_as_for_one(
+        client, tenants):
+    customer = tenants.customers["A1"]
+    devices = [DeviceFactory(customer=customer) for _ in range(6)]
+    small = MeetingFactory(customer=customer, devices=devices[:1])
+    big = MeetingFactory(customer=customer, devices=devices[1:])
+    for meeting in (small, big):
+        meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    for device in devices[1:]:
+        for volume in (10, 20, 30):
+            queue(big, device, volume=volume)
+        queue(big, device, type="SET_QUALITY", quality="LOW")
+        queue(big, device, type="CAMERA_ON", value=False, created_by=tenants.user("MANAGER@A1"))
+    manager = as_user(client, tenants, "MANAGER@A1")
+    for suffix in ("change", "timeline"):
+        counts = []
+        for meeting in (small, big):
+            with CaptureQueriesContext(connection) as captured:
+                assert manager.get(
+                    f"/admin/conferences/conference/{meeting.pk}/{suffix}/").status_code == 200
+            counts.append(len(captured))
+        assert counts[0] == counts[1], suffix
+        assert counts[1] <= 8, suffix
+
+
+def test_the_command_list_names_tablets_and_meetings_and_says_values_in_words(client, tenants):
+    from conferences.models import Command
+
+    client.force_login(tenants.user("MANAGER@A1"))
+    page = client.get("/admin/conferences/command/")
+    command = Command.objects.select_related("conference_device__device").get(
+        conference_device__conference__customer__name="A1")
+    html = page.content.decode()
+    assert command.conference_device.device.name in html
+    meeting_id = command.conference_device.conference_id
+    assert f'href="/admin/conferences/conference/{meeting_id}/change/"' in html
+    assert f"{command.conference_device.device_id} in {meeting_id}" not in html

@@ -6,10 +6,20 @@ from __future__ import annotations
 import pytest
 
 from accounts.access import AccessLevel
-from conferences.models import Conference
+from conferences.lifecycle import meeting_close, meeting_mark_provisioned
+from conferences.models import Command, CommandType, Conference
+from conferences.providers import fake_booking
 from devices.services import device_token_issue
 from devices.simulator import TabletSimulator
-from tests.factories import PASSWORD, CustomerFactory, DeviceFactory, ResellerFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    DeviceFactory,
+    MeetingFactory,
+    ResellerFactory,
+    UserFactory,
+    queue,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,8 +83,6 @@ def test_a_manager_runs_a_meeting_from_creation_to_closed(page, portal):
 def test_a_viewer_sees_no_write_controls(page, portal):
     customer = CustomerFactory()
     viewer = UserFactory(access_level=AccessLevel.VIEWER, customer=customer)
-    from tests.factories import MeetingFactory
-
     meeting = MeetingFactory(customer=customer)
     portal.login(page, viewer.email, PASSWORD)
     page.goto(portal.url("/admin/conferences/conference/"))
@@ -100,3 +108,41 @@ def test_a_reseller_sees_only_its_own_customers(page, portal):
     assert sorted(names) == ["Aarhus Hospital", "Nordic Care"]
     assert "Odense" not in page.content()
     portal.screenshot(page, "customers-reseller")
+
+
+def test_the_meeting_page_follows_the_meeting_without_a_reload(page, portal):
+    """Room, badges and controls follow what happens elsewhere (the provisioning task, another
+    employee, the sweep) in place; what is being typed into a control survives the refresh."""
+    customer = CustomerFactory()
+    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
+    meeting = MeetingFactory(customer=customer)
+    device = meeting.participants.get().device
+    # The (eager) fake provider booked the room at once: make it still being booked.
+    Conference.objects.filter(pk=meeting.pk).update(
+        provisioning="PENDING", provisioned_at=None, vdx_booking_id="", uri="", pin="",
+        desktop_link="", clinical_link="", mobile_link="")
+    Command.objects.all().delete()
+    portal.login(page, manager.email, PASSWORD)
+    page.goto(portal.url(f"/admin/conferences/conference/{meeting.pk}/change/"))
+    assert page.locator("#meeting-room, #btn-start").count() == 0
+    assert page.locator("#btn-end").count() == 1
+    page.evaluate("window.__notReloaded = true")
+
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    page.wait_for_selector("#meeting-provisioning.prov-OK")
+    meeting.refresh_from_db()
+    assert page.inner_text("#meeting-room") == f"{meeting.uri} · PIN {meeting.pin}"
+    page.wait_for_selector("#btn-start")
+
+    volume = page.locator(f'.device-controls tr[data-device="{device.pk}"] input.volume')
+    volume.fill("42")
+    queue(meeting, device, type=CommandType.CAMERA_ON, value=False)  # another employee
+    page.wait_for_selector(f'section[data-device="{device.pk}"] tr[data-type="CAMERA_ON"]')
+    assert volume.input_value() == "42"
+
+    meeting_close(meeting_id=meeting.pk)  # by the sweep, say
+    page.wait_for_selector("#controls-note")
+    assert page.locator("#meeting-state").get_attribute("class").endswith("state-CLOSED")
+    assert page.locator("#btn-start, #btn-end, .device-controls, [name=action]").count() == 0
+    assert page.evaluate("window.__notReloaded") is True
+    portal.screenshot(page, "meeting-closed-elsewhere")
