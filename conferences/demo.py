@@ -1,31 +1,49 @@
 """Demo data for the quickstart and the browser tests: two resellers, their customers, staff at
 every access level, tablets (some logged in) and a ready meeting per FlexCare customer.
 
-Idempotent: objects are found by natural keys (names, e-mails, serials) before being created.
-Passwords are reset and tablet tokens re-issued on every run, so the printed ones always work.
+Idempotent: objects are found by natural keys (names, e-mails, serials) before being created,
+and a second run logs no tablet out. Passwords are reset on every run. The plain tokens of the
+logged-in demo tablets are kept in `var/demo-tablet-tokens.json` (git-ignored, readable by its
+owner only) and reused while they still work; a new one is issued only when there is none or it
+stopped working (an employee reset the tablet's token, the database was replaced, ...). The
+tablet left for a login by serial is created unlocked and never reset here, so a simulator that
+logged in on it keeps working; an employee resets its token to log in by serial again. Plain
+tokens on disk are acceptable for the demo only: `seed_demo` refuses to run with DEBUG off.
+
+The demo meetings' command history is made by the real services (queue, claim, acknowledge),
+so it follows the delivery rules: a fetched, unacknowledged command comes back to the tablet
+when its claim expires.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.access import AccessLevel
 from accounts.models import Customer, Feature, User
 from accounts.services import customer_create, user_create, user_set_password
 from devices.models import Device
+from devices.selectors import device_for_token
 from devices.services import device_create, device_token_issue, device_token_reset
 from devices.tablet_settings import Quality, TabletSettings
 
+from .delivery import command_acknowledge, command_claim
 from .lifecycle import meeting_mark_provisioned
-from .models import Command, CommandStatus, CommandType, ConferenceDevice
+from .models import CommandType, ConferenceDevice
 from .providers import fake_booking
 from .services import command_queue, meeting_create
 
 DEMO_PASSWORD = "flexcare-demo"  # noqa: S105  (public demo credential, refused outside DEBUG)
 ADMIN_EMAIL = "admin@flexcare.example"
+TOKEN_FILE_NAME = "demo-tablet-tokens.json"  # noqa: S105  (a file name, not a secret)
+LOGGED_IN_TABLETS = 2  # of the three per customer; the third is left for a login by serial
 
 
 @dataclass(frozen=True)
@@ -83,32 +101,82 @@ def _device(customer: Customer, number: int, index: int) -> Device:
     )
 
 
+def token_file() -> Path:
+    return Path(settings.VAR_DIR) / TOKEN_FILE_NAME
+
+
+def _read_tokens(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _write_tokens(path: Path, tokens: dict[str, str]) -> None:
+    """Replace the file atomically, readable and writable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump(tokens, file, indent=2, sort_keys=True)
+        file.write("\n")
+    os.replace(temporary, path)
+
+
+def _logged_in_token(device: Device, stored: str | None) -> str:
+    """The stored token while it still logs this tablet in; otherwise a new one, after
+    revoking the tablet's other tokens (so it is in the state a real login leaves it)."""
+    if stored is not None:
+        found = device_for_token(stored)
+        if found is not None and found.pk == device.pk:
+            return stored
+    if device.locked:
+        device_token_reset(device=device)
+    return device_token_issue(device=device)
+
+
 def _ready_meeting(customer: Customer, device: Device, employee: User) -> ConferenceDevice:
     """The open meeting of `device`, or a new one, provisioned by the fake provider, with
-    commands in several statuses."""
+    commands in several statuses.
+
+    The history is what the tablet API would leave: the tablet fetched START_MEETING,
+    SET_VOLUME and CAMERA_ON, acknowledged SET_VOLUME and went quiet, so the other two come
+    back to it when their claim expires (COMMAND_CLAIM_SECONDS); MICROPHONE_ON was queued
+    after that fetch and is delivered on the next poll."""
     participant = ConferenceDevice.objects.filter(device=device, active=True).first()
     if participant:
         return participant
     meeting = meeting_create(customer=customer, devices=[device], employee=employee)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
+    participant = ConferenceDevice.objects.get(conference=meeting, device=device)
     queue = {"meeting": meeting, "device": device, "created_by": employee}
-    executed = command_queue(type=CommandType.SET_VOLUME, volume=60, **queue)
-    fetched = command_queue(type=CommandType.CAMERA_ON, value=True, **queue)
+    volume = command_queue(type=CommandType.SET_VOLUME, volume=60, **queue)
+    command_queue(type=CommandType.CAMERA_ON, value=True, **queue)
+    command_claim(participant=participant)
+    command_acknowledge(device=device, participant=participant, command_id=volume.pk)
     command_queue(type=CommandType.MICROPHONE_ON, value=False, **queue)
-    # Demo history only: these are the states the tablet API moves commands through.
-    Command.objects.filter(pk=executed.pk).update(
-        status=CommandStatus.EXECUTED, delivery_count=1, fetched_at=executed.created_at,
-        executed_at=executed.created_at, finished_at=executed.created_at,
-    )
-    Command.objects.filter(pk=fetched.pk).update(
-        status=CommandStatus.FETCHED, delivery_count=1, fetched_at=fetched.created_at,
-    )
-    return ConferenceDevice.objects.get(conference=meeting, device=device)
+    return participant
 
 
-@transaction.atomic
-def seed_demo() -> dict[str, Any]:
-    """Create (or refresh) the demo data and return the document `seed_demo --json` prints."""
+def seed_demo(*, tokens_path: Path | None = None) -> dict[str, Any]:
+    """Create (or refresh) the demo data and return the document `seed_demo --json` prints.
+
+    The logged-in tablets' plain tokens are read from and saved to `tokens_path` (default:
+    `token_file()`), after the data is committed."""
+    path = tokens_path or token_file()
+    stored = _read_tokens(path)
+    with transaction.atomic():
+        out, tokens = _seed(stored)
+    if tokens != stored:
+        _write_tokens(path, tokens)
+    return out
+
+
+def _seed(stored: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    tokens: dict[str, str] = {}
     out: dict[str, Any] = {"users": [], "customers": [], "devices": [], "meetings": []}
     _user(ADMIN_EMAIL, AccessLevel.ADMIN, None)
     out["admin"] = {"email": ADMIN_EMAIL, "password": DEMO_PASSWORD}
@@ -139,9 +207,13 @@ def seed_demo() -> dict[str, Any]:
                      for level in STAFF_LEVELS}
             for index in range(3):
                 device = _device(customer, spec.serial_base + index, index)
-                device_token_reset(device=device)
-                # The first two tablets are logged in; the third has never logged in.
-                token = device_token_issue(device=device) if index < 2 else None
+                # The first two tablets are logged in. The third is created unlocked, for
+                # `simulate_tablet --serial`, and never reset here: that would log out a
+                # simulator that logged in on it.
+                token = None
+                if index < LOGGED_IN_TABLETS:
+                    token = _logged_in_token(device, stored.get(device.serial))
+                    tokens[device.serial] = token
                 out["devices"].append({"_id": device.pk, "serial": device.serial,
                                        "deviceId": device.device_id, "customer": customer.pk,
                                        "token": token})
@@ -154,4 +226,4 @@ def seed_demo() -> dict[str, Any]:
                             meeting.participants.values_list("device_id", flat=True)
                         ),
                     })
-    return out
+    return out, tokens

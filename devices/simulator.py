@@ -31,6 +31,8 @@ class TabletSimulator:
     executed: list[dict[str, Any]] = field(default_factory=list)
     _etag: str | None = None
     _meeting: dict[str, Any] | None = None
+    _interval: float | None = None
+    _waiting: bool = False  # "no meeting" was said and still holds
 
     def login(self, *, serial: str | None = None, device_id: str | None = None) -> dict:
         path, body = (("/iptv/app/login/serial", {"serial": serial}) if serial is not None
@@ -50,8 +52,12 @@ class TabletSimulator:
                 raise
             if self._meeting is not None:
                 self.say(f"meeting {self._meeting['_id']} is over")
-            self._meeting, self._etag = None, None
+            if not self._waiting:
+                every = "" if self._interval is None else f"; polling every {self._interval:g} s"
+                self.say(f"no meeting for this tablet yet{every}")
+            self._meeting, self._etag, self._waiting = None, None, True
             return None
+        self._waiting = False
         if status == 200:
             if self._meeting is None or self._meeting["_id"] != meeting["_id"]:
                 self.say(f"meeting {meeting['_id']} ready: {meeting['uri']} "
@@ -62,6 +68,7 @@ class TabletSimulator:
         return self._meeting
 
     def run(self, *, interval: float, rounds: int | None = None) -> None:
+        self._interval = interval
         done = 0
         while rounds is None or done < rounds:
             self.poll_once()

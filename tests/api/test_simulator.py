@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from conferences.models import Command, CommandStatus
+from conferences.lifecycle import meeting_close
+from conferences.models import UNFINISHED_STATUSES, Command, CommandStatus, Conference, MeetingState
+from devices.services import device_token_issue
+from devices.simulator import TabletSimulator
 from tests.api.conftest import ready_meeting
 from tests.factories import DeviceFactory, queue
 
@@ -47,3 +54,65 @@ def test_a_locked_tablet_is_told_what_to_do(live_server):
     with pytest.raises(CommandError, match="reset the tablet's token"):
         call_command("simulate_tablet", "--url", live_server.url, "--serial", device.serial,
                      "--rounds", "1", stdout=StringIO())
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_once_that_there_is_no_meeting(live_server):
+    DeviceFactory(serial="FLXCA1777777")
+    out = StringIO()
+    call_command("simulate_tablet", "--url", live_server.url, "--serial", "FLXCA1777777",
+                 "--rounds", "3", "--interval", "0.01", stdout=out)
+    assert out.getvalue().count("no meeting for this tablet yet; polling every 0.01 s") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_it_again_when_the_meeting_appears_and_disappears(live_server):
+    device = DeviceFactory()
+    lines: list[str] = []
+    tablet = TabletSimulator(live_server.url, say=lines.append,
+                             token=device_token_issue(device=device))
+    tablet.run(interval=0.01, rounds=2)
+    assert lines == ["no meeting for this tablet yet; polling every 0.01 s"]
+    meeting = ready_meeting([device])
+    tablet.run(interval=0.01, rounds=2)
+    assert lines[1].startswith(f"meeting {meeting.pk} ready")
+    assert not any("no meeting" in line for line in lines[1:])
+    meeting_close(meeting_id=meeting.pk)
+    del lines[:]
+    tablet.run(interval=0.01, rounds=3)
+    assert lines == [f"meeting {meeting.pk} is over",
+                     "no meeting for this tablet yet; polling every 0.01 s"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seeded_tablet_executes_every_command_the_seed_queued_for_it(
+    live_server, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", "--json", "--force", stdout=out)
+    data = json.loads(out.getvalue())
+    tokens = {d["_id"]: d["token"] for d in data["devices"]}
+    tablets = []
+    for row in data["meetings"]:
+        (device_id,) = row["devices"]
+        pending = set(Command.objects.filter(
+            conference_device__conference_id=row["_id"], status__in=UNFINISHED_STATUSES,
+        ).values_list("pk", flat=True))
+        assert Command.objects.filter(pk__in=pending, status=CommandStatus.FETCHED).exists()
+        tablet = TabletSimulator(live_server.url, say=lambda _: None, token=tokens[device_id])
+        tablets.append((row["_id"], pending, tablet))
+        tablet.poll_once()  # gets what is queued; the fetched ones are still claimed
+
+    # Running seed_demo again (every `make run` does) must not log the tablets out.
+    call_command("seed_demo", "--force", stdout=StringIO())
+    later = timezone.now() + timedelta(seconds=settings.COMMAND_CLAIM_SECONDS + 1)
+    with time_machine.travel(later):
+        for meeting_id, pending, tablet in tablets:
+            tablet.poll_once()  # the expired claims come back, as for a real tablet
+            assert {command["_id"] for command in tablet.executed} == pending
+            statuses = set(Command.objects.filter(pk__in=pending)
+                           .values_list("status", flat=True))
+            assert statuses == {CommandStatus.EXECUTED}
+            assert Conference.objects.get(pk=meeting_id).state == MeetingState.STARTED

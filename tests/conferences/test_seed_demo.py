@@ -1,8 +1,10 @@
-"""`manage.py seed_demo`: the documented JSON shape, idempotence and its production guard."""
+"""`manage.py seed_demo`: the documented JSON shape, idempotence (tokens included), command
+history that follows the delivery rules, and its production guard."""
 
 from __future__ import annotations
 
 import json
+import stat
 from io import StringIO
 
 import pytest
@@ -10,11 +12,20 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from accounts.models import Customer, User
-from conferences.models import MeetingState
-from devices.models import Device
+from conferences.demo import TOKEN_FILE_NAME
+from conferences.models import Command, CommandStatus, MeetingState
+from devices.models import Device, DeviceToken
 from devices.selectors import device_for_token
+from devices.services import device_token_issue, device_token_reset
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    """The demo's token file goes to a private folder, never to the real var/."""
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
 
 SHAPE = {
     "admin": {"email", "password"},
@@ -90,19 +101,110 @@ def test_demo_meetings_are_ready_with_commands_in_several_statuses():
         assert len(statuses) >= 3
 
 
-def test_a_second_run_creates_nothing_new_and_reissues_tokens():
+def test_a_second_run_creates_nothing_new_and_keeps_every_token():
     first = seed()
     counts = row_counts()
+    revoked = DeviceToken.objects.filter(revoked_at__isnull=False).count()
     second = seed()
-    assert row_counts() == {**counts, "DeviceToken": counts["DeviceToken"] + 4}
+    assert row_counts() == counts
+    assert DeviceToken.objects.filter(revoked_at__isnull=False).count() == revoked
+    assert first == second
     assert [c["_id"] for c in first["customers"]] == [c["_id"] for c in second["customers"]]
     assert [m["_id"] for m in first["meetings"]] == [m["_id"] for m in second["meetings"]]
-    for old, new in zip(first["devices"], second["devices"], strict=True):
-        if old["token"]:
-            assert device_for_token(old["token"]) is None
-            assert device_for_token(new["token"]).pk == new["_id"]
+    for device in second["devices"]:
+        if device["token"]:
+            assert device_for_token(device["token"]).pk == device["_id"]
     assert Customer.objects.count() == 6
     assert Device.objects.count() == 6
+
+
+def test_tokens_are_kept_in_a_private_file_under_var(var_dir):
+    data = seed()
+    path = var_dir / TOKEN_FILE_NAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    stored = json.loads(path.read_text())
+    assert stored == {d["serial"]: d["token"] for d in data["devices"] if d["token"]}
+    assert len(stored) == 4
+
+
+def test_a_token_that_stopped_working_is_replaced_and_only_that_one(var_dir):
+    first = {d["serial"]: d["token"] for d in seed()["devices"]}
+    device_token_reset(device=Device.objects.get(serial="FLXCA1700001"))  # an employee's reset
+    second = {d["serial"]: d["token"] for d in seed()["devices"]}
+    assert second["FLXCA1700001"] != first["FLXCA1700001"]
+    assert device_for_token(second["FLXCA1700001"]).serial == "FLXCA1700001"
+    assert {k: v for k, v in second.items() if k != "FLXCA1700001"} == {
+        k: v for k, v in first.items() if k != "FLXCA1700001"
+    }
+    stored = json.loads((var_dir / TOKEN_FILE_NAME).read_text())
+    assert stored["FLXCA1700001"] == second["FLXCA1700001"]
+
+
+def test_without_the_token_file_new_tokens_are_issued_and_the_old_ones_revoked(var_dir):
+    first = seed()
+    (var_dir / TOKEN_FILE_NAME).write_text("not json")
+    second = seed()
+    for old, new in zip(first["devices"], second["devices"], strict=True):
+        if old["token"]:
+            assert new["token"] != old["token"]
+            assert device_for_token(old["token"]) is None
+            assert device_for_token(new["token"]).pk == new["_id"]
+
+
+def test_a_token_of_another_tablet_in_the_file_is_not_reused(var_dir):
+    first = {d["serial"]: d["token"] for d in seed()["devices"]}
+    swapped = {**first, "FLXCA1700001": first["FLXCA1700002"]}
+    (var_dir / TOKEN_FILE_NAME).write_text(json.dumps(swapped))
+    second = {d["serial"]: d["token"] for d in seed()["devices"]}
+    assert second["FLXCA1700001"] not in (first["FLXCA1700001"], first["FLXCA1700002"])
+    assert device_for_token(second["FLXCA1700001"]).serial == "FLXCA1700001"
+    assert device_for_token(second["FLXCA1700002"]).serial == "FLXCA1700002"
+
+
+def test_the_tablet_left_for_a_serial_login_is_not_logged_out_by_a_rerun():
+    seed()
+    third = Device.objects.get(serial="FLXCA1700003")
+    assert not third.locked
+    token = device_token_issue(device=third)  # a simulator logs in by serial
+    seed()
+    assert device_for_token(token) == third
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    assert "tablet FLXCA1700003 is logged in elsewhere" in out.getvalue()
+    assert "tablet FLXCA1800003 is not logged in" in out.getvalue()
+
+
+def test_the_printed_tokens_are_the_json_ones_and_stay_valid():
+    data = seed()
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    for device in data["devices"]:
+        if device["token"]:
+            assert f"tablet {device['serial']} token: {device['token']}" in out.getvalue()
+            assert device_for_token(device["token"]).pk == device["_id"]
+
+
+def test_seeded_commands_are_in_states_the_delivery_rules_allow():
+    seed()
+    commands = list(Command.objects.all())
+    assert {c.status for c in commands} == {
+        CommandStatus.QUEUED, CommandStatus.FETCHED, CommandStatus.EXECUTED}
+    for command in commands:
+        if command.status == CommandStatus.QUEUED:
+            assert command.delivery_count == 0
+            assert command.fetched_at is None
+            assert command.claim_expires_at is None
+        elif command.status == CommandStatus.FETCHED:
+            # Without a claim expiry a FETCHED command is never delivered again.
+            assert command.claim_expires_at is not None
+            assert command.claim_expires_at > command.fetched_at
+            assert command.delivery_count == 1
+        else:
+            assert command.delivery_count == 1
+            assert command.fetched_at is not None
+            assert command.executed_at is not None
+            assert command.finished_at is not None
+            assert command.claim_expires_at is None
 
 
 def test_it_refuses_to_run_with_debug_off_unless_forced(settings):

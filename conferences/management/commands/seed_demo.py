@@ -1,4 +1,5 @@
-"""`manage.py seed_demo [--json] [--force]`: create or refresh the demo data."""
+"""`manage.py seed_demo [--json] [--force]`: create or refresh the demo data. Idempotent: the
+printed tablet tokens stay valid across runs (see conferences.demo)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from conferences.demo import seed_demo
+from conferences.demo import seed_demo, token_file
+from devices.models import Device
 
 
 class Command(BaseCommand):
@@ -40,3 +42,10 @@ class Command(BaseCommand):
         for device in data["devices"]:
             if device["token"]:
                 self.stdout.write(f"  tablet {device['serial']} token: {device['token']}")
+            elif Device.objects.filter(pk=device["_id"], locked=True).exists():
+                self.stdout.write(f"  tablet {device['serial']} is logged in elsewhere "
+                                  "(reset its token in the portal to log in by serial again)")
+            else:
+                self.stdout.write(f"  tablet {device['serial']} is not logged in "
+                                  f"(manage.py simulate_tablet --serial {device['serial']})")
+        self.stdout.write(f"  (tablet tokens are kept in {token_file()} and reused while valid)")
