@@ -44,3 +44,20 @@ def test_the_platform_admin_finds_the_lockout_pages_others_do_not(client, tenant
     client.force_login(tenants.user("RESELLER@Reseller A"))
     assert "/admin/axes/" not in client.get("/admin/").content.decode()
     assert client.get("/admin/axes/accessattempt/").status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_times_read_the_same_24_hour_way_in_every_language(client, tenants, language):
+    from django.utils import timezone
+
+    from conferences.models import Conference
+
+    meeting = Conference.objects.filter(customer__name="A1").get()
+    shown = f"{timezone.localtime(meeting.created_at):%Y-%m-%d %H:%M}"
+    client.force_login(tenants.user("MANAGER@A1"))
+    listing = client.get("/admin/conferences/conference/", HTTP_ACCEPT_LANGUAGE=language)
+    page = client.get(f"/admin/conferences/conference/{meeting.pk}/change/",
+                      HTTP_ACCEPT_LANGUAGE=language)
+    assert shown in listing.content.decode()
+    assert shown in page.content.decode()
+    assert "p.m." not in listing.content.decode() + page.content.decode()
