@@ -324,8 +324,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"quiet_forbidden": {"()": "flexcare.log_filters.QuietForbidden"}},
+    "filters": {
+        "quiet_forbidden": {"()": "flexcare.log_filters.QuietForbidden"},
+        "quiet_periodic_jobs": {"()": "flexcare.log_filters.QuietPeriodicJobs"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"filters": ["quiet_forbidden"]}},
+    "loggers": {
+        "django.request": {"filters": ["quiet_forbidden"]},
+        **{name: {"filters": ["quiet_periodic_jobs"]}
+           for name in ("celery.beat", "celery.worker.strategy", "celery.worker.request",
+                        "celery.app.trace")},
+    },
 }
