@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
@@ -174,8 +174,10 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
 
 
 def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as the audit trail stores them (JSON): a related object by its id."""
-    return {name: getattr(value, "pk", value) for name, value in values.items()}
+    """Values as the audit trail stores them (JSON): a related object by its name, which is
+    what a reader understands; its id might also lie outside the reader's scope."""
+    return {name: str(value) if isinstance(value, models.Model) else value
+            for name, value in values.items()}
 
 
 def _changed(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:

@@ -161,16 +161,16 @@ def _ready_meeting(customer: Customer, device: Device, employee: User) -> Confer
     return participant
 
 
-def seed_demo(*, tokens_path: Path | None = None) -> dict[str, Any]:
+def seed_demo(*, tokens_path: Path | None = None, keep_tokens: bool = True) -> dict[str, Any]:
     """Create (or refresh) the demo data and return the document `seed_demo --json` prints.
 
-    The logged-in tablets' plain tokens are read from and saved to `tokens_path` (default:
-    `token_file()`), after the data is committed."""
+    The logged-in tablets' plain tokens are read from and, with `keep_tokens`, saved to
+    `tokens_path` (default: `token_file()`), after the data is committed."""
     path = tokens_path or token_file()
     stored = _read_tokens(path)
     with transaction.atomic():
         out, tokens = _seed(stored)
-    if tokens != stored:
+    if tokens != stored and keep_tokens:
         _write_tokens(path, tokens)
     return out
 

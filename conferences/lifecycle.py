@@ -9,7 +9,7 @@ from types import ModuleType
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -35,10 +35,20 @@ def _tasks() -> ModuleType:
     return tasks
 
 
+def same_attempt(meeting: Conference) -> Q:
+    """Matches the meeting only while it is in the provisioning attempt `meeting` was read in:
+    a step of an attempt given up by a retry (still running, or queued twice) then changes
+    nothing, rather than marking the new attempt with the old room or the old failure."""
+    started = meeting.provisioning_started_at
+    return Q(provisioning_started_at=started) if started else Q(
+        provisioning_started_at__isnull=True)
+
+
 @transaction.atomic
 def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
     """PENDING → OK: store the booked room and queue START_MEETING for every tablet."""
     changed = Conference.objects.filter(
+        same_attempt(meeting),
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.PENDING,
     ).update(
         provisioning=Provisioning.OK,
@@ -61,11 +71,14 @@ def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
     return True
 
 
-def meeting_mark_provisioning_failed(*, meeting_id: str, error: str) -> bool:
-    """PENDING → FAILED, shown in the admin with its error and a retry action."""
+def meeting_mark_provisioning_failed(*, meeting_id: str, error: str,
+                                     attempt_of: Conference | None = None) -> bool:
+    """PENDING → FAILED, shown in the admin with its error and a retry action. With
+    `attempt_of`, only if the meeting is still in that provisioning attempt."""
     return bool(
         Conference.objects.filter(
-            pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.PENDING
+            same_attempt(attempt_of) if attempt_of is not None else Q(),
+            pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.PENDING,
         ).update(provisioning=Provisioning.FAILED, provisioning_error=error[:2000])
     )
 
@@ -82,8 +95,9 @@ def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None
     if failed is not None:
         broken = failed.vdx_booking_id
         Conference.objects.filter(pk=failed.pk).update(
+            # Checked "now": the periodic job is not to queue a second task beside this one.
             provisioning=Provisioning.PENDING, provisioning_attempts=0,
-            provisioning_checked_at=None, provisioning_started_at=timezone.now(),
+            provisioning_checked_at=timezone.now(), provisioning_started_at=timezone.now(),
             vdx_booking_id="", booking_round=F("booking_round") + (1 if broken else 0),
         )
         enqueue(_tasks().provision_meeting, meeting.pk)

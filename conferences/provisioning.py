@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed
+from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed, same_attempt
 from .models import Conference, MeetingState, Provisioning
 from .providers import BookingState, Provider, ProviderError, get_provider
 from .queueing import enqueue
@@ -49,12 +49,13 @@ def provision_step(*, meeting_id: str) -> float | None:
         meeting_mark_provisioned(meeting=meeting, booking=status.booking)
         return None
     if status.state == BookingState.FAILED:
-        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=status.error)
+        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=status.error,
+                                         attempt_of=meeting)
         return None
     started = meeting.provisioning_started_at or meeting.created_at
     if now - started > timedelta(seconds=settings.PROVISION_TIMEOUT_SECONDS):
         meeting_mark_provisioning_failed(
-            meeting_id=meeting.pk,
+            meeting_id=meeting.pk, attempt_of=meeting,
             error=f"VDX did not provision the room within {settings.PROVISION_TIMEOUT_SECONDS} s",
         )
         return None
@@ -74,7 +75,8 @@ def _book(meeting: Conference, provider: Provider) -> str:
         start=now,
         end=now + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS),
     )
-    Conference.objects.filter(pk=meeting.pk, vdx_booking_id="").update(vdx_booking_id=booking_id)
+    Conference.objects.filter(same_attempt(meeting), pk=meeting.pk, vdx_booking_id="").update(
+        vdx_booking_id=booking_id)
     meeting.refresh_from_db()
     if meeting.state == MeetingState.CLOSED:
         # Closed while the booking was on its way: end the room we just booked.
@@ -86,13 +88,13 @@ def _book(meeting: Conference, provider: Provider) -> str:
 
 
 def _failed_attempt(meeting: Conference, exc: ProviderError) -> float | None:
-    Conference.objects.filter(pk=meeting.pk).update(
+    Conference.objects.filter(same_attempt(meeting), pk=meeting.pk).update(
         provisioning_attempts=F("provisioning_attempts") + 1, provisioning_error=str(exc)[:2000]
     )
     attempts = meeting.provisioning_attempts + 1
     logger.warning("provisioning meeting %s failed (attempt %s): %s", meeting.pk, attempts, exc)
     if not exc.retryable or attempts >= settings.PROVISION_MAX_ATTEMPTS:
-        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=str(exc))
+        meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=str(exc), attempt_of=meeting)
         return None
     return backoff(attempts)
 
@@ -110,16 +112,17 @@ def vdx_end_step(*, meeting_id: str) -> float | None:
     return delay
 
 
-def booking_discard_step(*, booking_id: str) -> float | None:
-    """End a room given up for a new one (see meeting_retry_provisioning)."""
-    return _end_booking(booking_id, "a discarded booking")
+def booking_discard_step(*, booking_id: str, attempt: int = 1) -> float | None:
+    """End a room given up for a new one (see meeting_retry_provisioning). Backs off further
+    with each attempt: the id lives only in the task, so the task keeps trying for a while."""
+    return _end_booking(booking_id, "a discarded booking", attempt=attempt)
 
 
-def _end_booking(booking_id: str, what: str) -> float | None:
+def _end_booking(booking_id: str, what: str, *, attempt: int = 3) -> float | None:
     """None when the room is ended (or there is nothing to end, or never will be)."""
     try:
         get_provider().end(booking_id)
     except ProviderError as exc:
         logger.warning("ending %s at VDX failed: %s", what, exc)
-        return backoff(3) if exc.retryable else None
+        return backoff(attempt) if exc.retryable else None
     return None

@@ -26,11 +26,12 @@ def end_at_vdx(self: Task, meeting_id: str) -> None:
         raise self.retry(countdown=delay)
 
 
-@shared_task(bind=True, name="conferences.discard_booking", max_retries=20)
+@shared_task(bind=True, name="conferences.discard_booking", max_retries=30)
 def discard_booking(self: Task, booking_id: str) -> None:
     from .provisioning import booking_discard_step
 
-    delay = booking_discard_step(booking_id=booking_id)
+    # 30 tries, backing off to PROVISION_BACKOFF_MAX_SECONDS: about half an hour by default.
+    delay = booking_discard_step(booking_id=booking_id, attempt=self.request.retries + 1)
     if delay is not None:
         raise self.retry(countdown=delay)
 

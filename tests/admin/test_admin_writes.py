@@ -239,3 +239,21 @@ def test_audit_entries_read_as_words_and_customers_features_as_a_list(client, te
     customers = client.get("/admin/accounts/customer/").content.decode()
     assert "[&#x27;FLEXCARE&#x27;]" not in customers
     assert "FLEXCARE" in customers
+
+
+def test_an_owner_cannot_revoke_another_customers_tokens(client, tenants):
+    other = tenants.user("MANAGER@B1")
+    login(client, tenants, "OWNER@A1").post("/admin/accounts/user/", {
+        "action": "revoke_tokens", "_selected_action": [other.pk]})
+    assert user_token_check(tenants.user_tokens["MANAGER@B1"])[0] is TokenState.VALID
+    assert not AuditEntry.objects.filter(action="user.revoke_tokens").exists()
+
+
+def test_audit_details_name_related_objects_rather_than_show_their_ids(client, tenants):
+    from accounts.services import customer_update
+
+    a1 = tenants.customers["A1"]
+    customer_update(customer=a1, actor=tenants.user("ADMIN"),
+                    parent_reseller=tenants.customers["A-sub"])
+    entry = AuditEntry.objects.get(action="customer.update")
+    assert entry.details == {"parent_reseller": "A-sub"}

@@ -90,8 +90,9 @@ def test_a_seeded_tablet_executes_every_command_the_seed_queued_for_it(
     live_server, settings, tmp_path
 ):
     settings.VAR_DIR = tmp_path
+    settings.DEBUG = True  # as in `make run`: the demo keeps its tokens
     out = StringIO()
-    call_command("seed_demo", "--json", "--force", stdout=out)
+    call_command("seed_demo", "--json", stdout=out)
     data = json.loads(out.getvalue())
     tokens = {d["_id"]: d["token"] for d in data["devices"]}
     tablets = []
@@ -106,7 +107,7 @@ def test_a_seeded_tablet_executes_every_command_the_seed_queued_for_it(
         tablet.poll_once()  # gets what is queued; the fetched ones are still claimed
 
     # Running seed_demo again (every `make run` does) must not log the tablets out.
-    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
     later = timezone.now() + timedelta(seconds=settings.COMMAND_CLAIM_SECONDS + 1)
     with time_machine.travel(later):
         for meeting_id, pending, tablet in tablets:

@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def var_dir(settings, tmp_path):
-    """The demo's token file goes to a private folder, never to the real var/."""
+    """The demo's token file goes to a private folder, never to the real var/; and the
+    command runs as in `make run`, in development mode."""
     settings.VAR_DIR = tmp_path / "var"
+    settings.DEBUG = True
     return settings.VAR_DIR
 
 SHAPE = {
@@ -38,7 +40,7 @@ SHAPE = {
 
 def seed() -> dict:
     out = StringIO()
-    call_command("seed_demo", "--json", "--force", stdout=out)
+    call_command("seed_demo", "--json", stdout=out)
     return json.loads(out.getvalue())
 
 
@@ -212,3 +214,13 @@ def test_it_refuses_to_run_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_forced_with_debug_off_it_keeps_no_plain_token_on_disk(settings, var_dir):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert User.objects.exists()
+    assert not (var_dir / "demo-tablet-tokens.json").exists()
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    assert (var_dir / "demo-tablet-tokens.json").exists()

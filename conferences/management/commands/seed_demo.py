@@ -29,7 +29,9 @@ class Command(BaseCommand):
                 "Refusing to create demo users with a public password while DEBUG is off. "
                 "Use --force on a throwaway database."
             )
-        data = seed_demo()
+        # Plain tokens go to disk in development only: forced with DEBUG off (a throwaway
+        # production-like database), they are printed once and kept nowhere.
+        data = seed_demo(keep_tokens=settings.DEBUG)
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2))
             return

@@ -31,7 +31,12 @@
   function refresh() {
     if (document.hidden) { return schedule(); }
     fetch(live.dataset.url, {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        // Redirected: the session ended (to the login page) or the meeting is out of reach.
+        // Show that page itself instead of pasting it into this one.
+        if (response.redirected) { window.location.reload(); return null; }
+        return response.ok ? response.text() : null;
+      })
       .then(function (html) { if (html !== null) { swap(html); } })
       .catch(function () { /* offline for a moment: try again next time */ })
       .then(schedule);

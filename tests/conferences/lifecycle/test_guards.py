@@ -142,3 +142,25 @@ def test_a_meeting_has_at_most_fifty_tablets():
         meeting_create(customer=customer, devices=devices, employee=None)
     assert (refused.value.code, refused.value.status) == ("devices", 400)
     meeting_create(customer=customer, devices=devices[:MAX_DEVICES_PER_MEETING], employee=None)
+
+
+def test_a_step_of_an_attempt_given_up_by_a_retry_changes_nothing():
+    meeting = MeetingFactory()
+    stale = Conference.objects.get(pk=meeting.pk)  # what a step still running had read
+    meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
+    with time_machine.travel(timezone.now() + timedelta(seconds=1), tick=False):
+        meeting_retry_provisioning(meeting=meeting)
+    assert not meeting_mark_provisioned(meeting=stale, booking=fake_booking("old room"))
+    assert not meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="old",
+                                                attempt_of=stale)
+    current = Conference.objects.get(pk=meeting.pk)
+    assert (current.provisioning, current.vdx_booking_id) == ("PENDING", "")
+    assert meeting_mark_provisioned(meeting=current, booking=fake_booking("new room"))
+
+
+def test_a_retried_meeting_is_not_taken_for_lost_work():
+    meeting = MeetingFactory()
+    meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
+    with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+        meeting_retry_provisioning(meeting=meeting)
+        assert sweeps.resume_lost_work() == 0
