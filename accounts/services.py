@@ -163,13 +163,15 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
                 raise AccessDenied(_("You cannot change your own access level or customer."))
     check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
     changed = _changed(user, changes)
+    old_customer_id = user.customer_id
     for field, value in changes.items():
         setattr(user, field, value)
     check_level_fits_customer(user.access_level, user.customer)
     user.full_clean(exclude=["password"])
     user.save()
     if changed:
-        _audit_user(actor=changed_by, action="user.update", user=user, details=changed)
+        _audit_user(actor=changed_by, action="user.update", user=user, details=changed,
+                    also_under=old_customer_id)
     return user
 
 
@@ -186,12 +188,15 @@ def _changed(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
                           if getattr(obj, name) != value})
 
 
-def _audit_user(*, actor: User | None, action: str, user: User, details: dict[str, Any]) -> None:
-    # Entries belong to a customer, so they are scoped like everything else; platform admins
-    # (no customer) are managed by platform admins only and show in the admin's history.
-    if user.customer_id is not None:
-        audit_record(actor=actor, action=action, customer_id=user.customer_id,
-                     object_id=user.pk, target=user.email, **details)
+def _audit_user(*, actor: User | None, action: str, user: User, details: dict[str, Any],
+                also_under: str | None = None) -> None:
+    """Entries belong to a customer, so they are scoped like everything else: the user's, and
+    (`also_under`) the one it was moved away from, whose owners should see it leave. Platform
+    admins (no customer) are managed by platform admins only and show in the admin's history."""
+    for customer_id in dict.fromkeys((user.customer_id, also_under)):
+        if customer_id is not None:
+            audit_record(actor=actor, action=action, customer_id=customer_id,
+                         object_id=user.pk, target=user.email, **details)
 
 
 def user_set_password(*, user: User, password: str) -> None:

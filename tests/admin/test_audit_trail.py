@@ -90,3 +90,14 @@ def test_who_may_do_what_is_recorded_too(client, tenants):
     client.force_login(tenants.user("VIEWER@B1"))
     shown = client.get("/admin/accounts/auditentry/").context["cl"].result_list
     assert {entry.customer.name for entry in shown} == {"B1"}
+
+
+def test_a_user_moved_to_another_customer_is_seen_leaving_and_arriving(tenants):
+    from accounts.services import user_update
+
+    viewer = tenants.user("VIEWER@A1")
+    user_update(user=viewer, changed_by=tenants.user("RESELLER@Reseller A"),
+                customer=tenants.customers["A2"])
+    entries = AuditEntry.objects.filter(action="user.update", object_id=viewer.pk)
+    assert sorted(e.customer.name for e in entries) == ["A1", "A2"]
+    assert {e.details["customer"] for e in entries} == {"A2"}
