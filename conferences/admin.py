@@ -240,12 +240,7 @@ class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("setting"))
     def setting(self, command: Command) -> str:
-        """The one value the command carries, in words (a type without one shows a dash)."""
-        if command.value is not None:
-            return _("on") if command.value else _("off")
-        if command.volume is not None:
-            return str(command.volume)
-        return command.get_quality_display() if command.quality else "-"
+        return command.setting_display() or "-"
 
     @admin.display(description=_("tablet"), ordering="conference_device__device__name")
     def tablet(self, command: Command) -> str:

@@ -88,4 +88,4 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
     command = command_queue(meeting=meeting, device=participant.device, created_by=user,
                             **fields)
     return messages.SUCCESS, _("%(command)s sent to %(tablet)s.") % {
-        "command": command.get_type_display(), "tablet": participant.device.name}
+        "command": command.describe(), "tablet": participant.device.name}

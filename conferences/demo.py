@@ -2,7 +2,7 @@
 every access level, tablets (some logged in) and a ready meeting per FlexCare customer.
 
 Idempotent: objects are found by natural keys (names, e-mails, serials) before being created,
-and a second run logs no tablet out. Passwords are reset on every run. The plain tokens of the
+and a second run logs nobody out. Passwords are reset only if changed. The plain tokens of the
 logged-in demo tablets are kept in `var/demo-tablet-tokens.json` (git-ignored, readable by its
 owner only) and reused while they still work; a new one is issued only when there is none or it
 stopped working (an employee reset the tablet's token, the database was replaced, ...). The
@@ -88,7 +88,9 @@ def _user(email: str, level: str, customer: Customer | None) -> User:
             email=email, password=DEMO_PASSWORD, access_level=level, customer=customer,
             name=email.split("@")[0].capitalize(),
         )
-    user_set_password(user=user, password=DEMO_PASSWORD)
+    if not user.check_password(DEMO_PASSWORD):
+        # Only when changed: a new hash would log the demo users out of their open sessions.
+        user_set_password(user=user, password=DEMO_PASSWORD)
     return user
 
 

@@ -277,6 +277,18 @@ class Command(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} ({self.get_status_display()})"
 
+    def setting_display(self) -> str:
+        """The one value the command carries, in words ("on", "35", "Low"); "" for none."""
+        if self.value is not None:
+            return gettext("on") if self.value else gettext("off")
+        if self.volume is not None:
+            return str(self.volume)
+        return self.get_quality_display() if self.quality else ""
+
+    def describe(self) -> str:
+        """Type and value, as a person reads them: "Camera off", "Set volume 35"."""
+        return f"{self.get_type_display()} {self.setting_display()}".strip()
+
     @property
     def fetched(self) -> bool:
         return self.delivery_count > 0

@@ -73,7 +73,10 @@ def test_the_detail_page_runs_commands_through_the_services(client, tenants):
     assert detail.status_code == 200
     assert "Start on tablets" in detail.content.decode()
     manager.post(run, {"action": "volume", "device": device.pk, "volume": "30"})
-    manager.post(run, {"action": "camera", "device": device.pk, "value": "off"})
+    camera = manager.post(run, {"action": "camera", "device": device.pk, "value": "off"},
+                          follow=True)
+    assert [str(m) for m in camera.context["messages"]] == [
+        f"Set volume 30 sent to {device.name}.", f"Camera off sent to {device.name}."]
     manager.post(run, {"action": "quality", "device": device.pk, "quality": "LOW"})
     manager.post(run, {"action": "start"})
     queued = list(Command.objects.filter(conference_device__conference=meeting)

@@ -106,11 +106,13 @@ def test_demo_meetings_are_ready_with_commands_in_several_statuses():
 def test_a_second_run_creates_nothing_new_and_keeps_every_token():
     first = seed()
     counts = row_counts()
+    hashes = dict(User.objects.values_list("email", "password"))  # a new hash ends sessions
     revoked = DeviceToken.objects.filter(revoked_at__isnull=False).count()
     second = seed()
     assert row_counts() == counts
     assert DeviceToken.objects.filter(revoked_at__isnull=False).count() == revoked
     assert first == second
+    assert dict(User.objects.values_list("email", "password")) == hashes
     assert [c["_id"] for c in first["customers"]] == [c["_id"] for c in second["customers"]]
     assert [m["_id"] for m in first["meetings"]] == [m["_id"] for m in second["meetings"]]
     for device in second["devices"]:
