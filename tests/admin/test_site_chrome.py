@@ -27,6 +27,7 @@ def test_a_refusal_is_a_portal_page_with_a_way_back_and_logs_no_traceback(client
     page = response.content.decode()
     assert "Access denied" in page
     assert 'href="/admin/"' in page
+    assert 'action="/admin/logout/"' in page  # a way out, too
     (record,) = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is None
     assert "Traceback" not in caplog.text
