@@ -23,11 +23,10 @@ from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from devices.selectors import device_is_online
 from flexcare.errors import ServiceError
 
-from .admin_actions import EndOutcome, run_meeting_action
-from .admin_actions import end_meeting as end_one_meeting
+from .admin_actions import run_meeting_action
 from .admin_detail import live_context
 from .admin_forms import CommandForm, NewMeetingForm, meeting_customers
-from .lifecycle import meeting_retry_provisioning
+from .lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
 from .models import Command, Conference, ConferenceDevice, Provisioning
 from .selectors import devices_for_new_meeting
 from .services import meeting_create
@@ -177,15 +176,15 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Retry provisioning (failed meetings)"), permissions=["run"])
     def retry_provisioning(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
-        failed = [m for m in queryset if m.provisioning == Provisioning.FAILED]
-        for meeting in failed:
-            meeting_retry_provisioning(meeting=meeting, actor=request.user)
+        retried = sum(meeting_retry_provisioning(meeting=meeting, actor=request.user)
+                      for meeting in queryset)
         self.message_user(request, _("Provisioning queued again for %(n)d meeting(s).")
-                          % {"n": len(failed)}, messages.SUCCESS)
+                          % {"n": retried}, messages.SUCCESS)
 
     @admin.action(description=_("End meeting (hang up every tablet)"), permissions=["run"])
     def end_meeting(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
-        outcomes = [end_one_meeting(meeting, request.user) for meeting in queryset]
+        outcomes = [meeting_end(meeting=meeting, ended_by=request.user).outcome
+                    for meeting in queryset]
         skipped = sum(o in (EndOutcome.ALREADY_CLOSED, EndOutcome.ALREADY_ENDING)
                       for o in outcomes)
         ended = len(outcomes) - skipped

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from django.contrib import messages
@@ -12,31 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from flexcare.errors import NotFound
 
-from .lifecycle import meeting_end, meeting_retry_provisioning
-from .models import CommandType, Conference, MeetingState, Provisioning
+from .lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
+from .models import CommandType, Conference
 from .services import command_queue
-
-
-class EndOutcome(Enum):
-    ALREADY_CLOSED = "already_closed"
-    ALREADY_ENDING = "already_ending"
-    CLOSED = "closed"  # never provisioned: no tablet had joined, so it closed at once
-    ENDING = "ending"  # HANGUP queued for every tablet; CLOSED once they hang up
-
-
-def end_meeting(meeting: Conference, user: User | None) -> EndOutcome:
-    """Ask meeting_end to end the meeting and say what it did. The row is locked first, so the
-    state read here is the one meeting_end acts on (its lock is then the same transaction's)."""
-    with transaction.atomic():
-        before = Conference.objects.select_for_update().get(pk=meeting.pk)
-        was_closed = before.state == MeetingState.CLOSED
-        was_ending = before.end_requested_at is not None
-        after = meeting_end(meeting=before, ended_by=user)
-    if was_closed:
-        return EndOutcome.ALREADY_CLOSED
-    if was_ending:
-        return EndOutcome.ALREADY_ENDING
-    return EndOutcome.CLOSED if after.state == MeetingState.CLOSED else EndOutcome.ENDING
 
 
 def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) -> tuple[int, str]:
@@ -45,7 +22,7 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
     they refuse."""
     action = data["action"]
     if action == "end":
-        outcome = end_meeting(meeting, user)
+        outcome = meeting_end(meeting=meeting, ended_by=user).outcome
         return {
             EndOutcome.ALREADY_CLOSED: (messages.WARNING, _("The meeting is already closed.")),
             EndOutcome.ALREADY_ENDING: (
@@ -58,12 +35,7 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
                 messages.SUCCESS, _("Ending the meeting: every tablet is asked to hang up.")),
         }[outcome]
     if action == "retry":
-        with transaction.atomic():
-            before = Conference.objects.select_for_update().get(pk=meeting.pk)
-            failed = (before.state == MeetingState.CREATED
-                      and before.provisioning == Provisioning.FAILED)
-            meeting_retry_provisioning(meeting=before, actor=user)  # refreshes `before`
-        if not failed:
+        if not meeting_retry_provisioning(meeting=meeting, actor=user):
             return messages.WARNING, _("Provisioning has not failed: there is nothing to retry.")
         return messages.SUCCESS, _("Provisioning queued again.")
     if action == "start":

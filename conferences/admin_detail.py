@@ -34,13 +34,10 @@ class TabletRow:
 def tablet_row(participant: ConferenceDevice, commands: list[Command]) -> TabletRow:
     """`commands` oldest first, as meeting_timeline gives them: the newest applied one of each
     type wins over the snapshot."""
-    snapshot = participant.settings if isinstance(participant.settings, dict) else {}
-    defaults = TabletSettings()
+    snapshot = TabletSettings.from_wire(participant.settings)
     current: dict[str, Any] = {
-        "camera": snapshot.get("cameraOn", defaults.camera_on),
-        "microphone": snapshot.get("microphoneOn", defaults.microphone_on),
-        "volume": snapshot.get("volume", defaults.volume),
-        "quality": snapshot.get("quality", defaults.quality),
+        "camera": snapshot.camera_on, "microphone": snapshot.microphone_on,
+        "volume": snapshot.volume, "quality": snapshot.quality,
     }
     for command in commands:
         if command.status not in APPLIED_STATUSES:

@@ -5,7 +5,9 @@ concurrently it is asked for, and a transition the state does not allow changes 
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import Enum
 from types import ModuleType
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -84,8 +86,9 @@ def meeting_mark_provisioning_failed(*, meeting_id: str, error: str,
 
 
 @transaction.atomic
-def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None) -> Conference:
-    """FAILED → PENDING, and queue provisioning again. A room VDX did book but failed to
+def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None) -> bool:
+    """FAILED → PENDING, and queue provisioning again; False when provisioning had not failed
+    (nothing to retry). `meeting` is refreshed either way. A room VDX did book but failed to
     provision (or took too long to) is given up and ended: the retry books a new one, under
     a new externalId. Without a booking (VDX was unreachable) the externalId stays the same,
     so a booking whose answer was lost is found again rather than made twice."""
@@ -106,7 +109,7 @@ def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None
         audit_record(actor=actor, action="meeting.retry_provisioning",
                      customer_id=meeting.customer_id, object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
-    return meeting
+    return failed is not None
 
 
 def meeting_mark_started(*, meeting_id: str) -> bool:
@@ -119,19 +122,36 @@ def meeting_mark_started(*, meeting_id: str) -> bool:
     )
 
 
+class EndOutcome(Enum):
+    """What meeting_end did, decided under the meeting's row lock."""
+
+    ALREADY_CLOSED = "already_closed"
+    ALREADY_ENDING = "already_ending"
+    CLOSED = "closed"  # never provisioned: no tablet had joined, so it closed at once
+    ENDING = "ending"  # HANGUP queued for every tablet; CLOSED once they hang up
+
+
+class EndResult(NamedTuple):
+    meeting: Conference
+    outcome: EndOutcome
+
+
 @transaction.atomic
-def meeting_end(*, meeting: Conference, ended_by: User | None) -> Conference:
+def meeting_end(*, meeting: Conference, ended_by: User | None) -> EndResult:
     """Start ending a meeting: HANGUP to every tablet; CLOSED once all are executed or after
-    the grace period. A meeting whose room was never provisioned closes at once. Idempotent."""
+    the grace period. A meeting whose room was never provisioned closes at once. Idempotent:
+    the outcome says whether this call ended it or found it closed or ending already."""
     meeting = Conference.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.state == MeetingState.CLOSED or meeting.end_requested_at is not None:
-        return meeting
+    if meeting.state == MeetingState.CLOSED:
+        return EndResult(meeting, EndOutcome.ALREADY_CLOSED)
+    if meeting.end_requested_at is not None:
+        return EndResult(meeting, EndOutcome.ALREADY_ENDING)
     if meeting.provisioning != Provisioning.OK:
         _close_locked(meeting)
         audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
                      object_id=meeting.pk, target=str(meeting))
         meeting.refresh_from_db()
-        return meeting
+        return EndResult(meeting, EndOutcome.CLOSED)
     now = timezone.now()
     Conference.objects.filter(pk=meeting.pk).update(end_requested_at=now)
     # Anything still waiting (a START_MEETING not yet delivered, say) is moot now.
@@ -146,7 +166,7 @@ def meeting_end(*, meeting: Conference, ended_by: User | None) -> Conference:
     audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
                  object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
-    return meeting
+    return EndResult(meeting, EndOutcome.ENDING)
 
 
 def meeting_finish_closing(*, meeting_id: str) -> bool:

@@ -211,7 +211,7 @@ class CloseMeetingApi(EmployeeApi):
     def post(self, request: Request, meeting_id: str) -> Response:
         meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
                                 perm=CHANGE, code="meeting", message="Meeting not found")
-        return Response(meeting_out(meeting_end(meeting=meeting, ended_by=request.user)))
+        return Response(meeting_out(meeting_end(meeting=meeting, ended_by=request.user).meeting))
 
 
 class DeviceStateApi(EmployeeApi):
