@@ -32,6 +32,11 @@ def level_at_least(level: str, minimum: str) -> bool:
     return _RANK[level] >= _RANK[minimum]
 
 
+def levels_up_to(level: str) -> list[AccessLevel]:
+    """The levels a user of `level` may see and grant: its own and those below."""
+    return [member for member in AccessLevel if level_at_least(level, member)]
+
+
 _V, _M, _O, _R, _A = (
     AccessLevel.VIEWER, AccessLevel.MANAGER, AccessLevel.OWNER, AccessLevel.RESELLER,
     AccessLevel.ADMIN,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices.tablet_settings import TabletSettings
 
-from .access import AccessLevel, level_at_least
+from .access import AccessLevel, levels_up_to
 from .admin_readonly import ReadOnlyAdminMixin
 from .admin_scoping import (
     ScopedAdminMixin,
@@ -146,8 +146,8 @@ class LevelChoicesMixin:
     def limit_levels(self) -> None:
         field = self.fields.get("access_level")  # type: ignore[attr-defined]
         if field is not None:
-            field.choices = [(value, label) for value, label in AccessLevel.choices
-                             if level_at_least(self.request_user.access_level, value)]
+            field.choices = [(level.value, level.label)
+                             for level in levels_up_to(self.request_user.access_level)]
 
     def clean_access_level(self) -> str:
         level = self.cleaned_data["access_level"]  # type: ignore[attr-defined]
@@ -182,8 +182,7 @@ class AccessLevelFilter(admin.SimpleListFilter):
     parameter_name = "access_level"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [(level.value, level.label) for level in AccessLevel
-                if level_at_least(request.user.access_level, level)]
+        return [(level.value, level.label) for level in levels_up_to(request.user.access_level)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         return queryset.filter(access_level=self.value()) if self.value() else queryset
@@ -216,7 +215,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         # Never show (and so never let anyone edit) a user above the viewer's own level.
         return super().get_queryset(request).filter(
-            access_level__in=_levels_up_to(request.user.access_level))
+            access_level__in=levels_up_to(request.user.access_level))
 
     @admin.action(description=_("Revoke API tokens (log out of the API everywhere)"),
                   permissions=["change"])
@@ -271,11 +270,7 @@ class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).filter(
-            user__access_level__in=_levels_up_to(request.user.access_level))
-
-
-def _levels_up_to(level: str) -> list[str]:
-    return [value for value in AccessLevel.values if level_at_least(level, value)]
+            user__access_level__in=levels_up_to(request.user.access_level))
 
 
 @admin.register(AuditEntry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 
 class QuietForbidden(logging.Filter):
@@ -16,17 +17,22 @@ class QuietForbidden(logging.Filter):
         return True
 
 
-# The periodic jobs (Celery beat): every LIFECYCLE_SWEEP_SECONDS, five of them.
-PERIODIC_TASKS = ("conferences.sweep", "accounts.purge_tokens", "devices.purge_tokens")
-
-
 class QuietPeriodicJobs(logging.Filter):
     """Celery logs "sending / received / succeeded" at INFO for every task: for the periodic
-    jobs that is a dozen lines every 15 seconds burying the ones that matter. Those INFO lines
-    are dropped; a periodic job's warnings and errors still show."""
+    jobs (the tasks of CELERY_BEAT_SCHEDULE) that is a dozen lines every 15 seconds burying the
+    ones that matter. Those INFO lines are dropped; their warnings and errors still show."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno > logging.INFO:
             return True
         message = record.getMessage()
-        return not any(name in message for name in PERIODIC_TASKS)
+        return not any(task in message for task in _periodic_tasks())
+
+
+@cache
+def _periodic_tasks() -> frozenset[str]:
+    # Read when the first line is logged, not when logging is configured: settings are still
+    # being loaded then.
+    from django.conf import settings
+
+    return frozenset(entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values())

@@ -33,6 +33,8 @@ PENDING = {"AWAITS_PROVISION", "STARTING_TO_PROVISION"}
 # again"); v1 bodies carry `errorCode` with the older numbers for the same errors (12, 20).
 DUPLICATE_EXTERNAL_ID = {("detailed_error_code", 21), ("errorCode", 12)}
 TRY_AGAIN = {("detailed_error_code", 24), ("errorCode", 20)}
+
+
 class VdxError(ProviderError):
     """A failed VDX call. `status_code` is None for network errors and timeouts."""
 
