@@ -166,3 +166,12 @@ def test_the_started_transition_happens_once(tablet):
     first = Conference.objects.get(pk=tablet.meeting.pk).started_at
     assert not meeting_mark_started(meeting_id=tablet.meeting.pk)
     assert Conference.objects.get(pk=tablet.meeting.pk).started_at == first
+
+
+def test_an_acknowledgement_takes_a_constant_handful_of_queries(
+        api, tablet, command, django_assert_max_num_queries):
+    for index in range(30):  # other commands of the tablet do not add queries
+        queue(tablet.meeting, tablet.device, "SET_VOLUME", volume=index)
+    # token, last seen, participation, savepoint, command, conditional update, re-read, release
+    with django_assert_max_num_queries(8):
+        assert ack(api, tablet, command.pk).status_code == 200
