@@ -24,11 +24,18 @@ class ObjectJSONParser(JSONParser):
         return data
 
 
+# How deep a form key may nest (`a[b][c]` is 3). TelecomX's clients send two or three levels;
+# thousands would only serve to exhaust the server.
+FORM_KEY_MAX_DEPTH = 10
+
+
 class StorableFormParser(FormParser):
     def parse(self, stream: Any, media_type: str | None = None,
               parser_context: dict[str, Any] | None = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
         require_storable([*data.keys(), *(v for _, values in data.lists() for v in values)])
+        if any(len(_key_path(key)) > FORM_KEY_MAX_DEPTH for key in data):
+            raise ParseError("A form field name is nested too deeply")
         return data
 
 
@@ -60,7 +67,10 @@ def _storable(text: str) -> bool:
 def nested_form(data: QueryDict) -> dict[str, Any]:
     """A form body read as the JSON object it stands for, the way TelecomX's clients (qs-style)
     send one: `a[b]=1` or `a.b=1` → {"a": {"b": "1"}}; `a[]=1&a[]=2` or a repeated `a` →
-    {"a": ["1", "2"]}; `a[0][b]=1` → {"a": [{"b": "1"}]}. Values stay strings."""
+    {"a": ["1", "2"]}; `a[0][b]=1` → {"a": [{"b": "1"}]}. Values stay strings.
+
+    Built without recursion, and StorableFormParser has already capped the nesting, so no key
+    can exhaust the stack."""
     root: dict[str, Any] = {}
     for key, values in data.lists():
         path = _key_path(key)
@@ -75,7 +85,7 @@ def nested_form(data: QueryDict) -> dict[str, Any]:
                 child = node[part] = {}
             node = child
         node[path[-1]] = value
-    return {key: _numbered_to_list(value) for key, value in root.items()}
+    return _numbered_to_lists(root)
 
 
 def _key_path(key: str) -> list[str]:
@@ -83,10 +93,25 @@ def _key_path(key: str) -> list[str]:
     return head.split(".") + (rest.rstrip("]").split("][") if rest else [])
 
 
-def _numbered_to_list(node: Any) -> Any:
-    if not isinstance(node, dict):
-        return node
-    node = {key: _numbered_to_list(value) for key, value in node.items()}
-    if node and all(key.isdigit() for key in node):
-        return [node[key] for key in sorted(node, key=int)]
-    return node
+def _is_index(key: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses.
+    return key.isascii() and key.isdigit()
+
+
+def _numbered_to_lists(root: dict[str, Any]) -> dict[str, Any]:
+    """Turn every nested dict whose keys are all indexes into a list in index order, deepest
+    first (post-order, with an explicit stack)."""
+    # (container, key) pairs of dicts below the root, parents before their children.
+    found: list[tuple[dict[str, Any], str]] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        for key, value in node.items():
+            if isinstance(value, dict):
+                found.append((node, key))
+                pending.append(value)
+    for parent, key in reversed(found):  # children before their parents
+        node = parent[key]
+        if node and all(_is_index(index) for index in node):
+            parent[key] = [node[index] for index in sorted(node, key=int)]
+    return root

@@ -1,6 +1,6 @@
 """Bodies a client should never send still get a documented 400, never a 500: text the
 database cannot store (NUL, unpaired surrogates), nesting deeper than the parser goes, more
-form fields than Django accepts."""
+form fields than Django accepts, form keys nested thousands deep."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from conferences.models import Conference
 from tests.api.conftest import error_of
 from tests.api.employee.conftest import bearer
+from tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ BODIES = {
     "nested too deeply": (JSON, "[" * 30000 + "]" * 30000),
     "NUL in a form": (FORM, "&".join(f"{name}=a%00b" for name in FIELDS)),
     "too many form fields": (FORM, "&".join(f"f{i}=1" for i in range(1100))),
+    "form key nested too deeply": (FORM, "a" + "[x]" * 3000 + "=1"),
+    "dotted form key too deep": (FORM, "a" + ".x" * 3000 + "=1"),
 }
 
 
@@ -58,3 +61,25 @@ def test_ordinary_unicode_is_still_welcome(api, tenants):
     # Danish letters and emoji are storable text: only NUL and lone surrogates are refused.
     response = api.post("/auth/login", {"username": "ærø😀@a1.test", "password": "x"})
     assert error_of(response)[0] != 400
+
+
+@pytest.mark.parametrize("key", ["a" + "[x]" * 3000, "a[²]", "devices[²][_id]", "a[٣]"])
+def test_form_keys_never_crash_the_meeting_form_reader(client, tenants, key):
+    # Form bodies are read as nested objects (qs-style) before the access check, so even a
+    # VIEWER reaches the reader: deep keys were a RecursionError, "²" passed isdigit() but
+    # not int().
+    viewer = bearer(tenants.user_tokens["VIEWER@A1"])
+    response = client.post("/iptv/flexcareconference/meeting", f"{key}=1", content_type=FORM,
+                           **viewer)
+    assert error_of(response)[0] == 400
+
+
+def test_a_form_key_of_ordinary_depth_still_reads_as_nested_lists(client, tenants):
+    manager = bearer(tenants.user_tokens["MANAGER@A1"])
+    customer = tenants.customers["A1"]
+    device = DeviceFactory(customer=customer)
+    body = f"customer={customer.pk}&devices[0][_id]={device.pk}"
+    response = client.post("/iptv/flexcareconference/meeting", body, content_type=FORM,
+                           **manager)
+    assert response.status_code == 200, response.content
+    assert [entry["_id"] for entry in response.json()["devices"]] == [device.pk]
