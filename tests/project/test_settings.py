@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2
 
 # Variables of the surrounding run that must not leak into the subprocess under test.
-CONFIGURATION = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "REDIS_URL"}
+CONFIGURATION = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "REDIS_URL",
+                 "USE_X_FORWARDED_PROTO", "NUM_PROXIES"}
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -54,6 +55,15 @@ def test_deploy_check_warns_without_a_broker():
     env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
     result = manage("check", "--deploy", env=env)
     assert "flexcare.W001" in result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_a_proxy_is_trusted_but_not_counted():
+    behind_proxy = {**PRODUCTION, "USE_X_FORWARDED_PROTO": "1"}
+    result = manage("check", "--deploy", env=behind_proxy)
+    assert "flexcare.W002" in result.stdout + result.stderr
+    counted = manage("check", "--deploy", "--fail-level", "WARNING",
+                     env={**behind_proxy, "NUM_PROXIES": "1"})
+    assert counted.returncode == 0, counted.stdout + counted.stderr
 
 
 def test_security_settings_are_switchable_behind_a_tls_proxy():
