@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
+
+# A token in a query string (`?token=…`, `&access_token=…`: the contract's /iptv/app/* and
+# validateToken calls carry one) or in an Authorization header value.
+_SECRETS = re.compile(r"(?i)((?:^|[?&;])[\w.-]*token=)[^&\s\"';]*|\b(bearer\s+)\S+")
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with every token value replaced by "[redacted]"."""
+    return _SECRETS.sub(lambda m: f"{m.group(1) or m.group(2)}[redacted]", text)
+
+
+class RedactTokens(logging.Filter):
+    """For access logs (the development server's `django.server`): a request line keeps its
+    path and parameters but not the token a tablet or an employee put in its query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_tokens(arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_tokens(record.msg)
+        return True
 
 
 class QuietForbidden(logging.Filter):

@@ -327,11 +327,14 @@ LOGGING = {
     "filters": {
         "quiet_forbidden": {"()": "flexcare.log_filters.QuietForbidden"},
         "quiet_periodic_jobs": {"()": "flexcare.log_filters.QuietPeriodicJobs"},
+        "redact_tokens": {"()": "flexcare.log_filters.RedactTokens"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"filters": ["quiet_forbidden"]},
+        # runserver's access log (gunicorn's is redacted by gunicorn.conf.py).
+        "django.server": {"filters": ["redact_tokens"]},
         **{name: {"filters": ["quiet_periodic_jobs"]}
            for name in ("celery.beat", "celery.worker.strategy", "celery.worker.request",
                         "celery.app.trace")},
