@@ -47,7 +47,9 @@ _V, _M, _O, _R, _A = (
 MODEL_PERMISSIONS: dict[str, dict[str, str]] = {
     "accounts.customer": {"view": _V, "add": _R, "change": _R, "delete": _A},
     "accounts.auditentry": {"view": _V, "add": _A, "change": _A, "delete": _A},
-    "accounts.user": {"view": _O, "add": _O, "change": _O, "delete": _O},
+    # Employees are disabled, not deleted (deleting one takes it off the meetings it made):
+    # only platform admins delete one, and the audit trail keeps naming it (actor_email).
+    "accounts.user": {"view": _O, "add": _O, "change": _O, "delete": _A},
     "accounts.usertoken": {"view": _O, "add": _A, "change": _A, "delete": _A},
     "devices.device": {"view": _V, "add": _M, "change": _M, "delete": _M},
     "devices.devicetoken": {"view": _M, "add": _A, "change": _A, "delete": _A},

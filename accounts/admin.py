@@ -32,6 +32,7 @@ from .services import (
     customer_create,
     customer_update,
     user_create,
+    user_delete,
     user_tokens_revoke,
     user_update,
 )
@@ -257,6 +258,20 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         )
         obj.pk = created.pk
 
+    # Deleting is for platform admins only (accounts.access); it is recorded like any change.
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A user's API tokens go with it; their admin, read-only, would otherwise forbid it.
+        perms_needed.discard(UserToken._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        user_delete(user=obj, deleted_by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_delete(user=user, deleted_by=request.user)
+
 
 @admin.register(UserToken)
 class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
@@ -281,13 +296,14 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     list_display = ("at", "who", "action", "target", "customer_name", "details")
     list_filter = ("action", ("customer", ScopedRelatedFilter))
-    list_select_related = ("actor", "customer")
+    list_select_related = ("customer",)
     search_fields = ("=object_id", "target")
     show_full_result_count = False
 
-    @admin.display(description=_("who"), ordering="actor__email")
+    @admin.display(description=_("who"), ordering="actor_email")
     def who(self, entry: AuditEntry) -> str:
-        return entry.actor.email if entry.actor_id else _("system")
+        # As recorded: the actor may since have been deleted or changed e-mail.
+        return entry.actor_email or _("system")
 
     @admin.display(description=_("customer"))
     def customer_name(self, entry: AuditEntry) -> str:

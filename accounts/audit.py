@@ -1,9 +1,11 @@
 """The audit trail: who did what to which meeting or tablet, and when. Recorded by the
-services themselves, so the admin's buttons and the API leave the same trace."""
+services themselves, so the admin's buttons and the API leave the same trace. Nobody edits or
+deletes an entry (the admin is read-only), and an entry names its actor in text, so deleting
+or renaming the user later changes nothing in it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.utils import timezone
@@ -22,15 +24,28 @@ class AuditAction(models.TextChoices):
     DEVICE_CREATE = "device.create", _("registered tablet")
     DEVICE_UPDATE = "device.update", _("changed tablet")
     DEVICE_RESET_TOKEN = "device.reset_token", _("reset tablet token")
+    DEVICE_DELETE = "device.delete", _("deleted tablet")
     CUSTOMER_CREATE = "customer.create", _("created customer")
     CUSTOMER_UPDATE = "customer.update", _("changed customer")
     USER_CREATE = "user.create", _("created user")
     USER_UPDATE = "user.update", _("changed user")
     USER_REVOKE_TOKENS = "user.revoke_tokens", _("revoked API tokens")
+    USER_DELETE = "user.delete", _("deleted user")
+
+
+# Entries about employees (their levels, their e-mails): read only by those who may see the
+# employees themselves (OWNER and above).
+USER_ACTIONS = [action for action in AuditAction if action.startswith("user.")]
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
     customer_path = "customer"
+
+    def for_user(self, user: Any) -> Self:
+        entries = super().for_user(user)
+        if user is None or not user.has_perm("accounts.view_user"):
+            entries = entries.exclude(action__in=USER_ACTIONS)
+        return entries
 
 
 class AuditEntry(models.Model):
@@ -40,6 +55,9 @@ class AuditEntry(models.Model):
         "accounts.User", verbose_name=_("who"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # The actor's e-mail when the entry was recorded: it outlives the user, and a later change
+    # of e-mail cannot rewrite who did it.
+    actor_email = models.EmailField(_("who"), blank=True)
     customer = models.ForeignKey(
         "accounts.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
         related_name="+",
@@ -59,15 +77,17 @@ class AuditEntry(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        actor = self.actor or _("system")
+        actor = self.actor_email or _("system")
         return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.get_action_display()} {self.target}"
 
 
 def audit_record(*, actor: Any, action: str, customer_id: str, object_id: str, target: str,
                  **details: Any) -> None:
-    """Record an employee's action (nothing for the system's own: `actor` None)."""
+    """Record an employee's action (nothing for the system's own: `actor` None). `actor` is
+    always the authenticated user who asked for it, never the one it was done for."""
     action = AuditAction(action)  # an unknown action is a bug: fail loudly, in the tests
     if actor is None or not getattr(actor, "is_authenticated", False):
         return
-    AuditEntry.objects.create(actor=actor, action=action, customer_id=customer_id,
-                              object_id=object_id, target=target[:300], details=details)
+    AuditEntry.objects.create(actor=actor, actor_email=actor.email, action=action,
+                              customer_id=customer_id, object_id=object_id, target=target[:300],
+                              details=details)

@@ -175,6 +175,15 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
     return user
 
 
+@transaction.atomic
+def user_delete(*, user: User, deleted_by: User | None) -> None:
+    """Delete an employee: platform admins only (accounts.access); everyone else disables
+    one. The entries the user made keep naming them (AuditEntry.actor_email)."""
+    _audit_user(actor=deleted_by, action="user.delete", user=user,
+                details={"access_level": user.access_level})
+    user.delete()
+
+
 def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
     """Values as the audit trail stores them (JSON): a related object by its name, which is
     what a reader understands; its id might also lie outside the reader's scope."""

@@ -153,7 +153,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 meeting = meeting_create(customer=form.cleaned_data["customer"],
                                          devices=list(form.cleaned_data["devices"]),
-                                         employee=request.user)
+                                         employee=request.user, actor=request.user)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:

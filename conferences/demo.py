@@ -151,7 +151,8 @@ def _ready_meeting(customer: Customer, device: Device, employee: User) -> Confer
     participant = ConferenceDevice.objects.filter(device=device, active=True).first()
     if participant:
         return participant
-    meeting = meeting_create(customer=customer, devices=[device], employee=employee)
+    meeting = meeting_create(customer=customer, devices=[device], employee=employee,
+                             actor=employee)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
     participant = ConferenceDevice.objects.get(conference=meeting, device=device)
     queue = {"meeting": meeting, "device": device, "created_by": employee}

@@ -48,13 +48,15 @@ def same_attempt(meeting: Conference) -> Q:
 
 @transaction.atomic
 def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
-    """PENDING → OK: store the booked room and queue START_MEETING for every tablet."""
+    """PENDING → OK: store the booked room and queue START_MEETING for every tablet. A link
+    left out of the booking (not https:) is recorded as the provisioning error: the meeting
+    works without it, and the admin shows why it is missing."""
     changed = Conference.objects.filter(
         same_attempt(meeting),
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.PENDING,
     ).update(
         provisioning=Provisioning.OK,
-        provisioning_error="",
+        provisioning_error=" ".join(booking.link_problems),
         provisioned_at=timezone.now(),
         vdx_booking_id=booking.booking_id,
         uri=booking.uri,

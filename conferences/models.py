@@ -13,6 +13,8 @@ from accounts.scoping import ScopedQuerySet
 from devices.tablet_settings import Quality
 from flexcare.ids import ObjectIdField
 
+from .providers.links import LINK_MAX_LENGTH, is_https_link
+
 
 class MeetingState(models.TextChoices):
     CREATED = "CREATED", _("Created")
@@ -58,9 +60,9 @@ class Conference(models.Model):
     # From VDX once the room is booked.
     uri = models.CharField(_("URI"), max_length=500, blank=True)
     pin = models.CharField(_("PIN"), max_length=50, blank=True)
-    desktop_link = models.CharField(_("desktop link"), max_length=1000, blank=True)
-    clinical_link = models.CharField(_("clinical link"), max_length=1000, blank=True)
-    mobile_link = models.CharField(_("mobile link"), max_length=1000, blank=True)
+    desktop_link = models.CharField(_("desktop link"), max_length=LINK_MAX_LENGTH, blank=True)
+    clinical_link = models.CharField(_("clinical link"), max_length=LINK_MAX_LENGTH, blank=True)
+    mobile_link = models.CharField(_("mobile link"), max_length=LINK_MAX_LENGTH, blank=True)
     vdx_booking_id = models.CharField(_("VDX booking id"), max_length=100, blank=True)
 
     state = models.CharField(
@@ -119,6 +121,14 @@ class Conference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def join_links(self) -> list[tuple[str, str]]:
+        """(name, link) of the join links a page may show as links: https: ones only, so one
+        stored before links were checked is never made a link either."""
+        links = ((_("desktop"), self.desktop_link), (_("clinical"), self.clinical_link),
+                 (_("mobile"), self.mobile_link))
+        return [(name, link) for name, link in links if is_https_link(link)]
 
     @property
     def is_ready(self) -> bool:

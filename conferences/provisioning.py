@@ -46,6 +46,8 @@ def provision_step(*, meeting_id: str) -> float | None:
     except ProviderError as exc:
         return _failed_attempt(meeting, exc)
     if status.state == BookingState.OK and status.booking is not None:
+        if status.booking.link_problems:  # the reasons name no link: nothing secret in them
+            logger.warning("meeting %s: %s", meeting.pk, " ".join(status.booking.link_problems))
         meeting_mark_provisioned(meeting=meeting, booking=status.booking)
         return None
     if status.state == BookingState.FAILED:

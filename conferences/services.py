@@ -32,10 +32,12 @@ DEVICE_BUSY = _("Device is already in an active meeting")
 
 @transaction.atomic
 def meeting_create(
-    *, customer: Customer, devices: Sequence[Device], employee: User | None
+    *, customer: Customer, devices: Sequence[Device], employee: User | None,
+    actor: User | None = None,
 ) -> Conference:
     """Create a CREATED/PENDING meeting with a settings snapshot of each device, and queue
-    the booking of its room (on commit).
+    the booking of its room (on commit). `employee` is whom the meeting is for (a MANAGER may
+    create one for a colleague); `actor`, who asked for it, is whom the audit trail names.
 
     A device may be in one open meeting only: checked under row locks here, and enforced by
     the partial unique index `one_open_meeting_per_device` should two requests still race.
@@ -69,8 +71,9 @@ def meeting_create(
     from .tasks import provision_meeting as provision_meeting_task
 
     enqueue(provision_meeting_task, meeting.pk)
-    audit_record(actor=employee, action="meeting.create", customer_id=customer.pk,
+    audit_record(actor=actor, action="meeting.create", customer_id=customer.pk,
                  object_id=meeting.pk, target=str(meeting),
+                 employee=employee.email if employee else None,
                  devices=[device.pk for device in locked])
     return meeting
 

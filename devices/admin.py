@@ -9,8 +9,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,11 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
+from flexcare.errors import ServiceError
 
 from .models import Device, DeviceToken
 from .selectors import device_is_online
 from .services import (
+    device_check_deletable,
     device_create,
+    device_delete,
     device_token_reset,
     device_update,
     require_meeting_customer,
@@ -113,6 +117,45 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         self.message_user(request, _("Reset %(n)d tablet(s): they must log in again.")
                           % {"n": len(queryset)}, messages.SUCCESS)
         return None
+
+    # Deleting, one tablet or "delete selected", goes through devices.services.device_delete
+    # (recorded); a tablet with meeting history is refused with the service's reason.
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = []
+        for device in objs:
+            try:
+                device_check_deletable(device=device)
+            except ServiceError as exc:
+                refusals.append(exc.message)
+        if refusals:  # rather than "you may not delete meeting tablets", which misleads
+            return deleted, counts, set(), refusals
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Device) -> None:
+        device_delete(device=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+        for device in queryset:
+            device_delete(device=device, actor=request.user)
+
+    # A meeting may take a tablet between the confirmation and the delete: the service then
+    # refuses, and the whole request is undone with its reason instead of an error page.
+    def delete_view(self, request: HttpRequest, object_id: str,
+                    extra_context: dict | None = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Device]) -> Any:
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     class Media:
         css = {"all": ("flexcare/portal.css",)}

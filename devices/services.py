@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
-from flexcare.errors import AccessDenied, Conflict, NotFound
+from flexcare.errors import AccessDenied, Conflict, NotFound, lazy_format
 from flexcare.secrets import secret_digest, secret_new
 
 from .models import Device, DeviceToken
@@ -68,6 +68,28 @@ def device_update(*, device: Device, actor: Any = None, **changes: Any) -> Devic
     audit_record(actor=actor, action="device.update", customer_id=device.customer_id,
                  object_id=device.pk, target=str(device), fields=sorted(changes))
     return device
+
+
+def device_check_deletable(*, device: Device) -> None:
+    """A tablet that has taken part in a meeting is kept: the meeting's history names it."""
+    if device.participations.exists():
+        raise Conflict("device", lazy_format(
+            _("%(device)s has taken part in meetings and is kept for their history; reset its "
+              "token to log it out instead."), device=str(device)))
+
+
+@transaction.atomic
+def device_delete(*, device: Device, actor: Any = None) -> None:
+    """Delete a tablet's registration, the only way one is retired, with an audit entry. Its
+    tokens stay, so a tablet still logged in is told "device not found" (API.md)."""
+    # meeting_create locks its tablets too: no meeting can take this one meanwhile.
+    device = Device.objects.select_for_update().filter(pk=device.pk).first()
+    if device is None:
+        raise NotFound("device", _("Device not found"))
+    device_check_deletable(device=device)
+    audit_record(actor=actor, action="device.delete", customer_id=device.customer_id,
+                 object_id=device.pk, target=str(device), device_id=device.device_id)
+    device.delete()
 
 
 def device_update_settings(*, device: Device, tablet_settings: TabletSettings) -> Device:

@@ -106,7 +106,8 @@ class CreateMeetingApi(EmployeeApi):
         devices = list(Device.objects.for_user(request.user).filter(pk__in=device_ids))
         if len(devices) != len(device_ids):
             raise NotFound("device", "Device not found")
-        meeting = meeting_create(customer=customer, devices=devices, employee=employee)
+        meeting = meeting_create(customer=customer, devices=devices, employee=employee,
+                                 actor=request.user)
         return Response(meeting_out(meeting))
 
 

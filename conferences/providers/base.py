@@ -18,6 +18,8 @@ class Booking:
     desktop_link: str
     clinical_link: str
     mobile_link: str
+    # Why a link is empty: it came out as something other than an https: link (links.py).
+    link_problems: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # PINs and links let anyone into the room: never in logs or tracebacks.

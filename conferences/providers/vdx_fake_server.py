@@ -54,6 +54,9 @@ class Faults:
     provision_problems: bool = False  # new bookings end in PROVISION_PROBLEMS
     duplicate_external_id: bool = True  # a reused externalId is refused, like real VDX
     token_expires_in: int = 3600
+    # Fields answered instead of the room's own in scheduling info: an odd or hostile VDX
+    # (a portalLink that is not https:, a room address with "&" in it).
+    scheduling_info: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -280,7 +283,7 @@ def _api(state: FakeVdxState, method: str, parts: list[str], query: dict[str, li
                 if meeting.reads_left < 0 and time.time() >= meeting.ready_at:
                     meeting.status = ("PROVISION_PROBLEMS" if meeting.problems
                                       else "PROVISIONED_OK")
-            return 200, meeting.scheduling_info()
+            return 200, meeting.scheduling_info() | state.faults.scheduling_info
         case "PATCH", ["meetings", key] if key in state.meetings:
             meeting = state.meetings[key]
             if meeting.status not in ("AWAITS_PROVISION", "PROVISIONED_OK"):

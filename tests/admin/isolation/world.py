@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.access import AccessLevel, level_at_least, level_has_perm
+from accounts.audit import USER_ACTIONS
 from accounts.models import User
 from accounts.scoping import ScopedQuerySet
 from tests.tenants import Tenants, build_tenants
@@ -105,6 +106,9 @@ HIDDEN_BY_DESIGN: dict[str, Callable[[User, models.Model], bool]] = {
     # UserTokenAdmin.get_queryset: likewise for their API tokens.
     "accounts.usertoken": lambda viewer, obj: not level_at_least(viewer.access_level,
                                                                  obj.user.access_level),
+    # AuditEntryQuerySet.for_user: entries about users, for those who may see users.
+    "accounts.auditentry": lambda viewer, obj: (obj.action in USER_ACTIONS
+                                                and not viewer.has_perm("accounts.view_user")),
 }
 
 

@@ -38,3 +38,20 @@ def test_manage_py_check_reports_a_broken_template(settings):
     (error,) = check_link_templates()
     assert error.id == "conferences.E001"
     assert "VDX_MOBILE_LINK_TEMPLATE" in error.msg
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://{uri_domain}/webapp/?conference={uri}",
+        "javascript:alert('{pin}')",
+        "{uri_domain}/webapp/",
+        "https://{pin} {uri}",
+    ],
+)
+def test_manage_py_check_reports_a_template_that_makes_no_https_link(settings, template):
+    from conferences.checks import check_link_templates
+
+    settings.VDX_CLINICAL_LINK_TEMPLATE = template
+    (error,) = check_link_templates()
+    assert "VDX_CLINICAL_LINK_TEMPLATE must make an https: link" in error.msg
