@@ -67,9 +67,15 @@ class _LoginApi(ApiView):
 
 _LOGIN_ERRORS = errors(
     (404, "device", "The device is not registered"),
-    (409, "locked", "The device is locked: an employee must reset its token"),
+    (409, "locked", "The device is locked or not open for login: an employee must reset its "
+     "token"),
     (422, "<field>", "The field is missing"),
     (429, "rate_limited", "Too many logins from this address"),
+)
+_LOGIN_DESCRIPTION = (
+    "Open only within the tablet's claim window: `TABLET_CLAIM_MINUTES` (30) after its "
+    "registration or a token reset; a login closes it. Throttled per client address "
+    "(`TABLET_LOGIN_RATE`)."
 )
 
 
@@ -77,7 +83,7 @@ class LoginBySerialApi(_LoginApi):
     field, lookup = "serial", "serial"
 
     @extend_schema(
-        tags=[TAG], summary="Tablet login by serial",
+        tags=[TAG], summary="Tablet login by serial", description=_LOGIN_DESCRIPTION,
         request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
         responses={200: LoginOutput, **_LOGIN_ERRORS},
     )
@@ -89,7 +95,7 @@ class LoginByDeviceIdApi(_LoginApi):
     field, lookup = "deviceId", "device_id"
 
     @extend_schema(
-        tags=[TAG], summary="Tablet login by barcode (deviceId)",
+        tags=[TAG], summary="Tablet login by barcode (deviceId)", description=_LOGIN_DESCRIPTION,
         request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
         responses={200: LoginOutput, **_LOGIN_ERRORS},
     )
