@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
-from flexcare.errors import AccessDenied, Conflict, NotFound, lazy_format
+from flexcare.errors import AccessDenied, Conflict, NotFound, ServiceError, lazy_format
 from flexcare.secrets import secret_digest, secret_new
 
+from .login_limit import login_failure_record, login_limit_check
 from .models import Device, DeviceToken
 from .tablet_settings import TabletSettings
 
@@ -153,6 +154,20 @@ def device_touch(*, device: Device) -> None:
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=recent)
     ).update(last_seen_at=now)
     device.last_seen_at = now
+
+
+def device_login(*, serial: str | None = None, device_id: str | None = None
+                 ) -> tuple[Device, str]:
+    """Tablet login by serial or barcode: the device and its new token. Every refusal counts
+    towards the per-serial limit (devices.login_limit), checked first."""
+    field, value = ("serial", serial) if serial is not None else ("device_id", device_id)
+    login_limit_check(field=field, value=value)
+    try:
+        device = device_find_for_login(**{field: value})
+        return device, device_token_issue(device=device)
+    except ServiceError:
+        login_failure_record(field=field, value=value)
+        raise
 
 
 def device_find_for_login(*, serial: str | None = None, device_id: str | None = None) -> Device:
