@@ -7,7 +7,9 @@ logged-in demo tablets are kept in `var/demo-tablet-tokens.json` (git-ignored, r
 owner only) and reused while they still work; a new one is issued only when there is none or it
 stopped working (an employee reset the tablet's token, the database was replaced, ...). The
 tablet left for a login by serial is created unlocked and never reset here, so a simulator that
-logged in on it keeps working; an employee resets its token to log in by serial again. Plain
+logged in on it keeps working; an employee resets its token to log in by serial again. Until
+then every run keeps it open for login for DEMO_CLAIM_WINDOW, whatever TABLET_CLAIM_MINUTES
+says, so that the quickstart's simulator can log in by serial at any time. Plain
 tokens on disk are acceptable for the demo only: `seed_demo` refuses to run with DEBUG off.
 
 The demo meetings' command history is made by the real services (queue, claim, acknowledge),
@@ -20,18 +22,25 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.access import AccessLevel
 from accounts.models import Customer, Feature, User
 from accounts.services import customer_create, user_create, user_set_password
 from devices.models import Device
 from devices.selectors import device_for_token
-from devices.services import device_create, device_token_issue, device_token_reset
+from devices.services import (
+    device_claim_open,
+    device_create,
+    device_token_issue,
+    device_token_reset,
+)
 from devices.tablet_settings import Quality, TabletSettings
 
 from .delivery import command_acknowledge, command_claim
@@ -44,6 +53,7 @@ DEMO_PASSWORD = "flexcare-demo"  # noqa: S105  (public demo credential, refused 
 ADMIN_EMAIL = "admin@flexcare.example"
 TOKEN_FILE_NAME = "demo-tablet-tokens.json"  # noqa: S105  (a file name, not a secret)
 LOGGED_IN_TABLETS = 2  # of the three per customer; the third is left for a login by serial
+DEMO_CLAIM_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,12 @@ def _logged_in_token(device: Device, stored: str | None) -> str:
             return stored
     if device.locked:
         device_token_reset(device=device)
+    _open_for_login(device)  # the reset's claim window may be empty (TABLET_CLAIM_MINUTES=0)
     return device_token_issue(device=device)
+
+
+def _open_for_login(device: Device) -> None:
+    device_claim_open(device=device, until=timezone.now() + DEMO_CLAIM_WINDOW)
 
 
 def _ready_meeting(customer: Customer, device: Device, employee: User) -> ConferenceDevice:
@@ -217,6 +232,8 @@ def _seed(stored: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
                 if index < LOGGED_IN_TABLETS:
                     token = _logged_in_token(device, stored.get(device.serial))
                     tokens[device.serial] = token
+                else:
+                    _open_for_login(device)
                 out["devices"].append({"_id": device.pk, "serial": device.serial,
                                        "deviceId": device.device_id, "customer": customer.pk,
                                        "token": token})

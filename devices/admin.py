@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -63,21 +63,47 @@ class OnlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LoginFilter(admin.SimpleListFilter):
+    title = _("login")
+    parameter_name = "login"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("open", _("open for login")), ("in", _("logged in")), ("closed", _("closed"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> QuerySet[Device]:
+        open_ = Q(locked=False, claim_open_until__gt=timezone.now())
+        if self.value() == "open":
+            return queryset.filter(open_)
+        if self.value() == "in":
+            return queryset.filter(locked=True)
+        if self.value() == "closed":
+            return queryset.filter(locked=False).exclude(open_)
+        return queryset
+
+
+def _moment(value: datetime) -> str:
+    """A local time of day, with its date unless it is today."""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local)
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+
 @admin.register(Device)
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = DeviceForm
     list_display = ("name", "serial", "device_id", "technical_room_number", "customer",
-                    "online", "last_seen_at", "locked")
-    list_filter = (("customer", ScopedRelatedFilter), OnlineFilter, "locked")
+                    "online", "last_seen_at", "login_state")
+    list_filter = (("customer", ScopedRelatedFilter), OnlineFilter, LoginFilter)
     list_select_related = ("customer",)
     search_fields = ("name", "serial", "device_id", "technical_room_number")
-    readonly_fields = ("locked", "last_seen_at", "created_at")
+    readonly_fields = ("login_state", "last_seen_at", "created_at")
     show_full_result_count = False
     actions = ["reset_token"]
     fieldsets = (
         (None, {"fields": ("customer", "name", "serial", "device_id", "technical_room_number")}),
         (_("Meeting settings"), {"fields": tuple(TabletSettings.field_names())}),
-        (_("State"), {"fields": ("locked", "last_seen_at", "created_at")}),
+        (_("State"), {"fields": ("login_state", "last_seen_at", "created_at")}),
     )
 
     @admin.display(description=_("online"))
@@ -85,6 +111,14 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if device_is_online(device):
             return format_html('<span class="badge ok">{}</span>', _("online"))
         return format_html('<span class="badge off">{}</span>', _("offline"))
+
+    @admin.display(description=_("login"))
+    def login_state(self, device: Device) -> str:
+        if device.locked:
+            return _("logged in")
+        if device.is_open_for_login:
+            return _("open for login until %(time)s") % {"time": _moment(device.claim_open_until)}
+        return _("closed")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
         # A tablet stays with its customer (devices.services.device_update).
@@ -102,7 +136,7 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
 
-    @admin.action(description=_("Reset token (log the tablet out and unlock it)"),
+    @admin.action(description=_("Reset token (log the tablet out and open it for login)"),
                   permissions=["change"])
     def reset_token(self, request: HttpRequest, queryset: QuerySet[Device]) -> Any:
         if "confirm" not in request.POST:
@@ -111,11 +145,13 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request), "opts": self.opts,
                 "title": _("Reset tablet tokens?"), "devices": queryset,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "claim_minutes": settings.TABLET_CLAIM_MINUTES,
             })
         for device in queryset:
             device_token_reset(device=device, actor=request.user)
-        self.message_user(request, _("Reset %(n)d tablet(s): they must log in again.")
-                          % {"n": len(queryset)}, messages.SUCCESS)
+        self.message_user(
+            request, _("Reset %(n)d tablet(s): they must log in again within %(minutes)d minutes.")
+            % {"n": len(queryset), "minutes": settings.TABLET_CLAIM_MINUTES}, messages.SUCCESS)
         return None
 
     # Deleting, one tablet or "delete selected", goes through devices.services.device_delete

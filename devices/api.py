@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +16,9 @@ from flexcare.api.schema import Success, errors
 from flexcare.api.views import ApiView
 
 from .authentication import QueryTokenAuthentication
+from .login_limit import LoginLimited
 from .models import Device
-from .services import device_find_for_login, device_token_issue, device_token_revoke
+from .services import device_login, device_token_revoke
 
 TAG = "Tablet"
 
@@ -60,16 +62,26 @@ class _LoginApi(ApiView):
         value = request.data.get(self.field)
         if not isinstance(value, str) or not value.strip():
             raise serializers.ValidationError({self.field: f"{self.field} is required"})
-        device = device_find_for_login(**{self.lookup: value.strip()})
-        token = device_token_issue(device=device)
+        try:
+            device, token = device_login(**{self.lookup: value.strip()})
+        except LoginLimited as exc:
+            raise Throttled(wait=exc.retry_after, detail=str(exc.message)) from exc
         return Response({"token": token, **device_wire(device)})
 
 
 _LOGIN_ERRORS = errors(
     (404, "device", "The device is not registered"),
-    (409, "locked", "The device is locked: an employee must reset its token"),
+    (409, "locked", "The device is locked or not open for login: an employee must reset its "
+     "token"),
     (422, "<field>", "The field is missing"),
-    (429, "rate_limited", "Too many logins from this address"),
+    (429, "rate_limited", "Too many logins from this address, or refused ones for this serial "
+     "or barcode"),
+)
+_LOGIN_DESCRIPTION = (
+    "Open only within the tablet's claim window: `TABLET_CLAIM_MINUTES` (30) after its "
+    "registration or a token reset; a login closes it. Throttled per client address "
+    "(`TABLET_LOGIN_RATE`) and per serial or barcode: after 10 refused or failed logins with one "
+    "value within 15 minutes, logins with it are refused until 15 minutes after the first."
 )
 
 
@@ -77,7 +89,7 @@ class LoginBySerialApi(_LoginApi):
     field, lookup = "serial", "serial"
 
     @extend_schema(
-        tags=[TAG], summary="Tablet login by serial",
+        tags=[TAG], summary="Tablet login by serial", description=_LOGIN_DESCRIPTION,
         request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
         responses={200: LoginOutput, **_LOGIN_ERRORS},
     )
@@ -89,7 +101,7 @@ class LoginByDeviceIdApi(_LoginApi):
     field, lookup = "deviceId", "device_id"
 
     @extend_schema(
-        tags=[TAG], summary="Tablet login by barcode (deviceId)",
+        tags=[TAG], summary="Tablet login by barcode (deviceId)", description=_LOGIN_DESCRIPTION,
         request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
         responses={200: LoginOutput, **_LOGIN_ERRORS},
     )

@@ -19,9 +19,10 @@ class ResetTokenApi(ApiView):
     authentication_classes = [UserTokenAuthentication]
 
     @extend_schema(
-        tags=["Employee"], summary="Reset a tablet's token: log it out and unlock it",
-        description="Revokes every token of the tablet at once and lets it log in again. "
-        "Needs MANAGER or above for the tablet's customer.",
+        tags=["Employee"], summary="Reset a tablet's token: log it out and open it for login",
+        description="Revokes every token of the tablet at once and lets it log in again by "
+        "serial or barcode within `TABLET_CLAIM_MINUTES`. Needs MANAGER or above for the "
+        "tablet's customer.",
         request=None,
         responses={200: Success, **errors(
             (401, "invalid_token", "Token missing, unknown, revoked or expired (`expired`)"),

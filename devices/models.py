@@ -47,6 +47,12 @@ class Device(models.Model):
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Set at tablet login; cleared by a token reset.")
     )
+    # The claim window (PRODUCT.md §4 Tablet): registration and every token reset open it for
+    # TABLET_CLAIM_MINUTES; a login closes it. Serials are printed on the tablets, so without
+    # it anyone who learned one could claim a freshly reset tablet.
+    claim_open_until = models.DateTimeField(
+        _("open for login until"), null=True, blank=True, editable=False
+    )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -67,6 +73,11 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.serial})"
+
+    @property
+    def is_open_for_login(self) -> bool:
+        return (not self.locked and self.claim_open_until is not None
+                and self.claim_open_until > timezone.now())
 
     @property
     def tablet_settings(self) -> TabletSettings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
-from flexcare.errors import AccessDenied, Conflict, NotFound, lazy_format
+from flexcare.errors import AccessDenied, Conflict, NotFound, ServiceError, lazy_format
 from flexcare.secrets import secret_digest, secret_new
 
+from .login_limit import login_failure_record, login_limit_check
 from .models import Device, DeviceToken
 from .tablet_settings import TabletSettings
 
@@ -39,7 +40,8 @@ def device_create(
     tablet_settings: TabletSettings | None = None,
     actor: Any = None,
 ) -> Device:
-    """Register a tablet; its settings default to the customer's tablet defaults."""
+    """Register a tablet, open for login for TABLET_CLAIM_MINUTES; its settings default to the
+    customer's tablet defaults."""
     require_meeting_customer(customer)
     device = Device(
         customer=customer,
@@ -47,6 +49,7 @@ def device_create(
         serial=serial,
         device_id=device_id,
         technical_room_number=technical_room_number,
+        claim_open_until=_claim_window_end(),
     )
     device.apply_settings(tablet_settings or customer.tablet_defaults)
     device.full_clean()
@@ -99,30 +102,48 @@ def device_update_settings(*, device: Device, tablet_settings: TabletSettings) -
     return device
 
 
+def _claim_window_end() -> datetime:
+    """The end of a claim window opened now (PRODUCT.md §4 Tablet)."""
+    return timezone.now() + timedelta(minutes=settings.TABLET_CLAIM_MINUTES)
+
+
 @transaction.atomic
 def device_token_issue(*, device: Device) -> str:
     """Tablet login: returns a new plain token (shown once) and locks the device.
 
     Refused while the device is locked, so only one tablet can claim a registration until an
-    employee resets it. The row lock makes two simultaneous logins end with one token.
+    employee resets it, and outside the claim window that registration and resets open. The
+    row lock makes two simultaneous logins end with one token.
     """
     device = Device.objects.select_for_update().get(pk=device.pk)
-    if device.locked:
-        raise Conflict("locked", _("Device is locked"))
+    if not device.is_open_for_login:
+        # One answer for locked and closed: a stranger with the serial learns nothing more.
+        raise Conflict("locked", lazy_format(
+            _("Device is not open for login: reset the tablet's token in the portal, then log "
+              "in within %(minutes)d minutes"), minutes=settings.TABLET_CLAIM_MINUTES))
     token = secret_new(TOKEN_PREFIX)
     DeviceToken.objects.create(device=device, prefix=token.prefix, digest=token.digest)
-    Device.objects.filter(pk=device.pk).update(locked=True)
+    Device.objects.filter(pk=device.pk).update(locked=True, claim_open_until=None)
     return token.plain
 
 
 @transaction.atomic
 def device_token_reset(*, device: Device, actor: Any = None) -> None:
-    """Revoke every token of the device and unlock it for a new login."""
-    Device.objects.select_for_update().filter(pk=device.pk).update(locked=False)
+    """Revoke every token of the device, unlock it and open its claim window."""
+    open_until = _claim_window_end()
+    Device.objects.select_for_update().filter(pk=device.pk).update(
+        locked=False, claim_open_until=open_until)
     device.tokens.active().update(revoked_at=timezone.now())
-    device.locked = False
+    device.locked, device.claim_open_until = False, open_until
     audit_record(actor=actor, action="device.reset_token", customer_id=device.customer_id,
                  object_id=device.pk, target=str(device))
+
+
+def device_claim_open(*, device: Device, until: datetime) -> None:
+    """Open a tablet that is not logged in for login until `until`, revoking nothing. For the
+    demo data (conferences.demo); a logged-in tablet stays locked, employees reset its token."""
+    if Device.objects.filter(pk=device.pk, locked=False).update(claim_open_until=until):
+        device.claim_open_until = until
 
 
 def device_token_revoke(*, token: str) -> bool:
@@ -155,6 +176,20 @@ def device_touch(*, device: Device) -> None:
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=recent)
     ).update(last_seen_at=now)
     device.last_seen_at = now
+
+
+def device_login(*, serial: str | None = None, device_id: str | None = None
+                 ) -> tuple[Device, str]:
+    """Tablet login by serial or barcode: the device and its new token. Every refusal counts
+    towards the per-serial limit (devices.login_limit), checked first."""
+    field, value = ("serial", serial) if serial is not None else ("device_id", device_id)
+    login_limit_check(field=field, value=value)
+    try:
+        device = device_find_for_login(**{field: value})
+        return device, device_token_issue(device=device)
+    except ServiceError:
+        login_failure_record(field=field, value=value)
+        raise
 
 
 def device_find_for_login(*, serial: str | None = None, device_id: str | None = None) -> Device:

@@ -166,6 +166,11 @@ REST_FRAMEWORK = {
     # X-Forwarded-For only that deep, so clients cannot pick their own address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+
+# Registration and every token reset open a tablet for login by serial or barcode this long
+# (PRODUCT.md §4 Tablet, devices.services.device_token_issue); 0 refuses every such login.
+TABLET_CLAIM_MINUTES = max(0, env.int("TABLET_CLAIM_MINUTES", default=30))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "FlexCare Conference API",
     "DESCRIPTION": "Tablet and employee endpoints, wire-compatible with the TelecomX platform.",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Conference
@@ -17,10 +20,20 @@ from devices.models import Device
 from devices.services import device_token_issue
 from tests.factories import DeviceFactory, MeetingFactory
 
+# The two tablet logins: path and body field.
+TABLET_LOGINS = [("/iptv/app/login/serial", "serial"), ("/iptv/app/login/deviceid", "deviceId")]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles() -> None:
     cache.clear()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    """Time stands still until the test shifts it."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
 
 
 class Api:

@@ -86,8 +86,8 @@ def test_login_is_throttled_per_client_address(api, device, settings):
 
     rate = api_settings.DEFAULT_THROTTLE_RATES["tablet_login"]
     allowed = int(rate.split("/")[0])
-    for _ in range(allowed):
-        api.post("/iptv/app/login/serial", {"serial": "UNKNOWN"}, REMOTE_ADDR="10.0.0.1")
+    for n in range(allowed):  # a new serial each, so no serial reaches its own limit
+        api.post("/iptv/app/login/serial", {"serial": f"UNKNOWN{n}"}, REMOTE_ADDR="10.0.0.1")
     refused = api.post("/iptv/app/login/serial", {"serial": "UNKNOWN"}, REMOTE_ADDR="10.0.0.1")
     assert error_of(refused) == (429, "rate_limited")
     assert int(refused["Retry-After"]) > 0

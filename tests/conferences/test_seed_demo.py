@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import Customer, User
 from conferences.demo import TOKEN_FILE_NAME
@@ -176,6 +179,22 @@ def test_the_tablet_left_for_a_serial_login_is_not_logged_out_by_a_rerun():
     call_command("seed_demo", "--force", stdout=out)
     assert "tablet FLXCA1700003 is logged in elsewhere" in out.getvalue()
     assert "tablet FLXCA1800003 is not logged in" in out.getvalue()
+
+
+def test_the_tablets_left_for_a_serial_login_are_kept_open_for_login(client, settings):
+    settings.TABLET_CLAIM_MINUTES = 0  # every other tablet's window is empty
+    seed()  # the logged-in demo tablets get their tokens all the same
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        seed()  # every `make run` opens them again
+        client.force_login(User.objects.get(email="admin@flexcare.example"))
+        page = client.get("/admin/devices/device/", {"login": "open"})
+        assert sorted(d.serial for d in page.context["cl"].result_list) == [
+            "FLXCA1700003", "FLXCA1800003"]
+    with time_machine.travel(timezone.now() + timedelta(days=12)):
+        for serial in ("FLXCA1700003", "FLXCA1800003"):
+            response = client.post("/iptv/app/login/serial", {"serial": serial},
+                                   content_type="application/json")
+            assert response.status_code == 200, serial
 
 
 def test_the_printed_tokens_are_the_json_ones_and_stay_valid():

@@ -32,9 +32,8 @@ class Command(BaseCommand):
                 tablet.login(serial=options["serial"], device_id=options["device_id"])
                 self.stdout.write(f"token: {tablet.token}")
             tablet.run(interval=options["interval"], rounds=options["rounds"])
-        except TabletError as exc:
-            hint = " (an employee must reset the tablet's token)" if exc.code == "locked" else ""
-            raise CommandError(f"{exc}{hint}") from exc
+        except TabletError as exc:  # the server's message says what to do
+            raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"cannot reach {options['url']}: {exc}") from exc
         except KeyboardInterrupt:
