@@ -16,6 +16,7 @@ from devices.tablet_settings import TabletSettings
 from flexcare.ids import ObjectIdField
 
 from .access import AccessLevel, level_at_least, level_has_module_perms, level_has_perm
+from .emails import email_normal_form
 from .scoping import ScopedQuerySet
 
 
@@ -119,8 +120,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
-        # E-mail addresses are unique ignoring case, and people type them either way.
-        return self.get(email__iexact=username)
+        # Exact, on the stored normal form: a case-insensitive match in the database would
+        # also match look-alikes that the failure count (accounts.lockout) keeps apart.
+        return self.get(email=email_normal_form(username))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         from .services import user_create
@@ -175,6 +177,11 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        # Django's clean() stores this: forms and services alike save the normal form.
+        return email_normal_form(username) if isinstance(username, str) else username
 
     # Every enabled employee works in the admin portal; what they see there is scoped and
     # what they may change is decided by access level (accounts.access).

@@ -21,6 +21,7 @@ from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
 from .audit import audit_record
+from .emails import email_normal_form
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
 
@@ -140,7 +141,7 @@ def user_create(
     check_grant(granter=created_by, level=access_level)
     check_level_fits_customer(access_level, customer)
     user = User(
-        email=User.objects.normalize_email(email).lower(),
+        email=email_normal_form(email),
         name=name,
         access_level=access_level,
         customer=customer,
@@ -162,6 +163,8 @@ def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
             if field in changes and changes[field] != getattr(user, field):
                 raise AccessDenied(_("You cannot change your own access level or customer."))
     check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
+    if "email" in changes:  # as stored, so that a change of case alone is no change
+        changes["email"] = email_normal_form(changes["email"])
     changed = _changed(user, changes)
     old_customer_id = user.customer_id
     for field, value in changes.items():

@@ -119,3 +119,35 @@ def test_logins_are_throttled_per_client_address(api, tenants):
     assert error_of(throttled) == (429, "rate_limited")
     assert int(throttled["Retry-After"]) > 0
     assert attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+# Spellings of viewer@a1.test that reach the account (look-alike letters folded, case and
+# surrounding spaces ignored): one failure count between them.
+SAME_ACCOUNT = ["viewer@a1.te\u017ft",  # long s
+                "\uff56\uff49\uff45\uff57\uff45\uff52@a1.test",  # fullwidth "viewer"
+                "VIEWER@A1.Test", "  viewer@a1.test "]
+DOTLESS_I = "v\u0131ewer@a1.test"  # PostgreSQL's UPPER folds it to I; it is another address
+
+
+@pytest.mark.postgres
+def test_look_alike_spellings_share_the_accounts_failure_count(api, tenants):
+    assert len(SAME_ACCOUNT) == settings.AXES_FAILURE_LIMIT - 1
+    for spelling in SAME_ACCOUNT:
+        assert error_of(attempt(api, spelling)) == (401, "credentials_invalid")
+    assert error_of(attempt(api, "viewer@a1.test")) == (429, "rate_limited")
+    assert error_of(attempt(api, SAME_ACCOUNT[1], PASSWORD)) == (429, "rate_limited")
+
+
+@pytest.mark.postgres
+def test_every_spelling_of_an_account_logs_in(api, tenants):
+    for spelling in SAME_ACCOUNT:
+        assert attempt(api, spelling, PASSWORD).status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_dotless_i_does_not_reach_the_account_in_the_api_or_the_admin(api, client, tenants):
+    assert error_of(attempt(api, DOTLESS_I, PASSWORD)) == (401, "credentials_invalid")
+    client.post("/admin/login/", {"username": DOTLESS_I, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert attempt(api, "viewer@a1.test", PASSWORD).status_code == 200
+
