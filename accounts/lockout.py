@@ -4,7 +4,7 @@ After LOGIN_FAILURE_LIMIT failed logins for one e-mail address (in the normal fo
 looks accounts up by, accounts.emails) within LOGIN_LOCKOUT_MINUTES, that account's logins are
 refused until LOGIN_LOCKOUT_MINUTES after the last counted failure, on the API and in the admin
 alike. Failures are kept in the database (axes' AccessAttempt), so every web process sees them.
-Per-address flooding is the DRF throttle's job (EMPLOYEE_LOGIN_RATE).
+Per-address flooding is the throttle's job (accounts.throttling, EMPLOYEE_LOGIN_RATE).
 """
 
 from __future__ import annotations
