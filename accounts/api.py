@@ -11,7 +11,6 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from flexcare.api.schema import Success, errors
 from flexcare.api.views import ApiView
@@ -21,6 +20,7 @@ from .authentication import QueryUserTokenAuthentication
 from .lockout import LockedOut
 from .models import User
 from .services import user_login, user_token_issue, user_tokens_revoke
+from .throttling import EmployeeLoginThrottle
 
 TAG = "Employee"
 
@@ -52,10 +52,6 @@ class LoginOut(EmployeeOut):
 
 class ValidateOut(EmployeeOut):
     success = serializers.BooleanField()
-
-
-class EmployeeLoginThrottle(AnonRateThrottle):
-    scope = "employee_login"
 
 
 _TOKEN_ERRORS = errors(

@@ -1,9 +1,10 @@
 """Failed-login lockout, by django-axes (configured in settings, "Employee API" block).
 
-After LOGIN_FAILURE_LIMIT failed logins for one e-mail address within LOGIN_LOCKOUT_MINUTES,
-that account's logins are refused until LOGIN_LOCKOUT_MINUTES after the last counted failure,
-on the API and in the admin alike. Failures are kept in the database (axes' AccessAttempt), so
-every web process sees them. Per-address flooding is the DRF throttle's job (EMPLOYEE_LOGIN_RATE).
+After LOGIN_FAILURE_LIMIT failed logins for one e-mail address (in the normal form the login
+looks accounts up by, accounts.emails) within LOGIN_LOCKOUT_MINUTES, that account's logins are
+refused until LOGIN_LOCKOUT_MINUTES after the last counted failure, on the API and in the admin
+alike. Failures are kept in the database (axes' AccessAttempt), so every web process sees them.
+Per-address flooding is the throttle's job (accounts.throttling, EMPLOYEE_LOGIN_RATE).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from flexcare.api.errors import is_api_path, json_error
 from flexcare.errors import ServiceError
+
+from .emails import email_normal_form
 
 
 class LockedOut(ServiceError):
@@ -43,12 +46,13 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
-    """AXES_USERNAME_CALLABLE: the e-mail as typed, trimmed and case-folded, so that varying
-    the case (logins ignore it) does not start a fresh count."""
+    """AXES_USERNAME_CALLABLE: the e-mail's normal form, which the login looks the account up
+    by, so that no spelling of an account (case, spaces, look-alike letters) starts a fresh
+    count."""
     value = (credentials or {}).get("username")
     if value is None:
         value = getattr(request, "data", request.POST).get("username")
-    return value.strip().lower() if isinstance(value, str) else None
+    return email_normal_form(value) if isinstance(value, str) else None
 
 
 def lockout_remaining(username: str | None) -> timedelta:

@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from devices.tablet_settings import TabletSettings
 from flexcare.ids import ObjectIdField
 
 from .access import AccessLevel, level_at_least, level_has_module_perms, level_has_perm
+from .emails import email_normal_form
 from .scoping import ScopedQuerySet
 
 
@@ -119,8 +121,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
-        # E-mail addresses are unique ignoring case, and people type them either way.
-        return self.get(email__iexact=username)
+        # Exact, on the stored normal form: a case-insensitive match in the database would
+        # also match look-alikes that the failure count (accounts.lockout) keeps apart.
+        return self.get(email=email_normal_form(username))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         from .services import user_create
@@ -151,6 +154,9 @@ class User(AbstractBaseUser):
     )
     is_active = models.BooleanField(_("enabled"), default=True)
     date_joined = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Part of every admin session's hash: a new value ends all of the user's sessions (see
+    # _get_session_auth_hash). Empty until the user is first disabled.
+    session_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -175,6 +181,38 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        # Django's clean() stores this: forms and services alike save the normal form.
+        return email_normal_form(username) if isinstance(username, str) else username
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_disabled = True  # a new password as far as save() is concerned
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every way of setting a password ends in this save: accounts.services, Django's
+        # password forms (the admin's own and an owner's for another user) and `manage.py
+        # changepassword`. set_password keeps the new password in `_password` until the save;
+        # a hash upgrade at login clears it first, the password being the same.
+        disabled = self.__dict__.pop("_password_disabled", False)
+        replaced = not self._state.adding and (self._password is not None or disabled)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if replaced:
+                # Admin sessions end by themselves: their hash is of the password hash.
+                from .services import user_tokens_revoke
+
+                user_tokens_revoke(user=self)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash with session_salt added (Django's own while it is empty, so sessions
+        # survive the upgrade). Overridden here rather than in get_session_auth_hash so that
+        # the SECRET_KEY_FALLBACKS check, which calls this, sees the salt too.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, self.password + self.session_salt, secret=secret,
+                           algorithm="sha256").hexdigest()
 
     # Every enabled employee works in the admin portal; what they see there is scoped and
     # what they may change is decided by access level (accounts.access).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
 from .audit import audit_record
+from .emails import email_normal_form
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
 
@@ -140,7 +142,7 @@ def user_create(
     check_grant(granter=created_by, level=access_level)
     check_level_fits_customer(access_level, customer)
     user = User(
-        email=User.objects.normalize_email(email).lower(),
+        email=email_normal_form(email),
         name=name,
         access_level=access_level,
         customer=customer,
@@ -154,21 +156,32 @@ def user_create(
     return user
 
 
+@transaction.atomic
 def user_update(*, user: User, changed_by: User | None, **changes: Any) -> User:
     """Change an employee's profile. Nobody raises a user above its own level or changes its
-    own level, customer or enabled state."""
+    own level, customer or enabled state. Disabling ends the user's API tokens and admin
+    sessions for good: enabling it again does not bring them back."""
     if changed_by is not None and changed_by.pk == user.pk:
         for field in ("access_level", "customer", "is_active"):
             if field in changes and changes[field] != getattr(user, field):
                 raise AccessDenied(_("You cannot change your own access level or customer."))
     check_grant(granter=changed_by, level=changes.get("access_level", user.access_level))
+    if "email" in changes:  # as stored, so that a change of case alone is no change
+        changes["email"] = email_normal_form(changes["email"])
     changed = _changed(user, changes)
     old_customer_id = user.customer_id
+    disabling = user.is_active and changes.get("is_active") is False
     for field, value in changes.items():
         setattr(user, field, value)
     check_level_fits_customer(user.access_level, user.customer)
     user.full_clean(exclude=["password"])
+    if disabling:
+        # While disabled, Django refuses its sessions anyway; a new salt in their hash ends
+        # them, so that they stay ended once the user is enabled again.
+        user.session_salt = secrets.token_hex(16)
     user.save()
+    if disabling:
+        user_tokens_revoke(user=user)
     if changed:
         _audit_user(actor=changed_by, action="user.update", user=user, details=changed,
                     also_under=old_customer_id)
@@ -209,6 +222,8 @@ def _audit_user(*, actor: User | None, action: str, user: User, details: dict[st
 
 
 def user_set_password(*, user: User, password: str) -> None:
+    """Any new password, like this one, revokes the user's API tokens and ends its admin
+    sessions (User.save)."""
     user.set_password(password)
     user.save(update_fields=["password"])
 
@@ -240,8 +255,8 @@ def user_token_issue(*, user: User, persistent: bool = False) -> str:
 
 
 def user_tokens_revoke(*, user: User, actor: User | None = None) -> int:
-    """Logout (or an owner's "revoke API tokens"): every active token of the employee stops
-    working at once."""
+    """Logout, an owner's "revoke API tokens", a new password or disabling: every active
+    token of the employee (persistent ones too) stops working at once."""
     revoked = UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
     if actor is not None and actor.pk != user.pk:  # one's own logout is not worth an entry
         _audit_user(actor=actor, action="user.revoke_tokens", user=user,

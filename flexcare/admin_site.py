@@ -25,5 +25,9 @@ def autocomplete_view(request: HttpRequest) -> HttpResponse:
 
 
 def install() -> None:
+    from accounts.admin_login import AdminLoginForm, throttled_login
+
     admin.site.autocomplete_view = autocomplete_view  # type: ignore[method-assign]
+    admin.site.login_form = AdminLoginForm
+    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]
     admin.site.site_url = None  # no "View site" link: the portal is the site ("/" leads here)

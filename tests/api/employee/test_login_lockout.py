@@ -119,3 +119,81 @@ def test_logins_are_throttled_per_client_address(api, tenants):
     assert error_of(throttled) == (429, "rate_limited")
     assert int(throttled["Retry-After"]) > 0
     assert attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+# Spellings of viewer@a1.test that reach the account (look-alike letters folded, case and
+# surrounding spaces ignored): one failure count between them.
+SAME_ACCOUNT = ["viewer@a1.te\u017ft",  # long s
+                "\uff56\uff49\uff45\uff57\uff45\uff52@a1.test",  # fullwidth "viewer"
+                "VIEWER@A1.Test", "  viewer@a1.test "]
+DOTLESS_I = "v\u0131ewer@a1.test"  # PostgreSQL's UPPER folds it to I; it is another address
+
+
+@pytest.mark.postgres
+def test_look_alike_spellings_share_the_accounts_failure_count(api, tenants):
+    assert len(SAME_ACCOUNT) == settings.AXES_FAILURE_LIMIT - 1
+    for spelling in SAME_ACCOUNT:
+        assert error_of(attempt(api, spelling)) == (401, "credentials_invalid")
+    assert error_of(attempt(api, "viewer@a1.test")) == (429, "rate_limited")
+    assert error_of(attempt(api, SAME_ACCOUNT[1], PASSWORD)) == (429, "rate_limited")
+
+
+@pytest.mark.postgres
+def test_every_spelling_of_an_account_logs_in(api, tenants):
+    for spelling in SAME_ACCOUNT:
+        assert attempt(api, spelling, PASSWORD).status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_dotless_i_does_not_reach_the_account_in_the_api_or_the_admin(api, client, tenants):
+    assert error_of(attempt(api, DOTLESS_I, PASSWORD)) == (401, "credentials_invalid")
+    client.post("/admin/login/", {"username": DOTLESS_I, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert attempt(api, "viewer@a1.test", PASSWORD).status_code == 200
+
+
+def test_the_admin_login_is_throttled_per_client_address_together_with_the_api(
+        client, api, tenants):
+    from rest_framework.settings import api_settings
+
+    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    for n in range(allowed - 1):  # a new address each, so no account is locked
+        form = {"username": f"nobody{n}@a1.test", "password": WRONG}
+        assert client.post("/admin/login/", form, REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert error_of(attempt(api, "nobody@a1.test", REMOTE_ADDR="10.0.0.1")) == (
+        401, "credentials_invalid")  # the last one allowed, on the API
+    form = {"username": "viewer@a1.test", "password": PASSWORD, "next": "/admin/"}
+    refused = client.post("/admin/login/", form, REMOTE_ADDR="10.0.0.1")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    page = refused.content.decode()
+    assert "Too many login attempts from your address. Try again in 1 minute." in page
+    assert 'id="login-form"' in page
+    assert 'value="viewer@a1.test"' in page
+    assert "_auth_user_id" not in client.session
+    assert error_of(attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.1")) == (
+        429, "rate_limited")
+    assert client.post("/admin/login/", form, REMOTE_ADDR="10.0.0.2").status_code == 302
+
+
+def test_the_admin_login_throttle_speaks_danish_and_trusts_only_the_configured_proxies(
+        client, tenants, settings):
+    from rest_framework.settings import api_settings
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    # Behind one proxy, the client is the address the proxy appended: what the client itself
+    # put before it changes nothing.
+    via_proxy = {"REMOTE_ADDR": "10.0.0.9", "HTTP_ACCEPT_LANGUAGE": "da"}
+    for n in range(allowed):
+        form = {"username": f"nobody{n}@a1.test", "password": WRONG}
+        client.post("/admin/login/", form, HTTP_X_FORWARDED_FOR=f"10.1.1.{n}, 203.0.113.5",
+                    **via_proxy)
+    form = {"username": "viewer@a1.test", "password": PASSWORD, "next": "/admin/"}
+    refused = client.post("/admin/login/", form, HTTP_X_FORWARDED_FOR="203.0.113.5",
+                          **via_proxy)
+    assert refused.status_code == 429
+    assert "For mange loginforsøg fra din adresse. Prøv igen om 1 minut." in (
+        refused.content.decode())
+    other = client.post("/admin/login/", form, HTTP_X_FORWARDED_FOR="203.0.113.6", **via_proxy)
+    assert other.status_code == 302
