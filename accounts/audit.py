@@ -58,8 +58,10 @@ class AuditEntry(models.Model):
     # The actor's e-mail when the entry was recorded: it outlives the user, and a later change
     # of e-mail cannot rewrite who did it.
     actor_email = models.EmailField(_("who"), blank=True)
+    # PROTECT: deleting a customer must not erase its trail. A customer anyone has worked on
+    # is blocked, not deleted.
     customer = models.ForeignKey(
-        "accounts.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "accounts.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("what"), max_length=50, db_index=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEntry
+from accounts.services import customer_create
 from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Conference
 from conferences.providers import fake_booking
@@ -252,3 +253,14 @@ def test_entries_about_users_are_for_those_who_may_see_users(client, tenants, ke
                 "/admin/accounts/auditentry/?q=nurse"):
         shown = client.get(url, follow=True).content.decode()
         assert ("nurse@a1.test" in shown) is sees_users, url
+
+
+def test_deleting_a_customer_cannot_erase_its_trail(client, tenants):
+    admin_user = tenants.user("ADMIN")
+    customer = customer_create(name="Short-lived", actor=admin_user)  # nothing else holds it
+    assert AuditEntry.objects.filter(customer=customer).count() == 1
+    client.force_login(admin_user)
+    page = client.post(f"/admin/accounts/customer/{customer.pk}/delete/", {"post": "yes"})
+    assert page.status_code == 200  # Django's "cannot delete" page, not a 500
+    assert "audit entr" in page.content.decode()
+    assert AuditEntry.objects.filter(customer=customer).count() == 1
