@@ -13,8 +13,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from devices.tablet_settings import TabletSettings
-
 from .access import AccessLevel, levels_up_to
 from .admin_readonly import ReadOnlyAdminMixin
 from .admin_scoping import (
@@ -36,6 +34,7 @@ from .services import (
     user_tokens_revoke,
     user_update,
 )
+from .tablet_settings import TabletSettings
 
 
 def _is_admin(request: HttpRequest) -> bool:

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from devices.tablet_settings import TabletSettings
 from flexcare.ids import ObjectIdField
 
 from .access import AccessLevel, level_at_least, level_has_module_perms, level_has_perm
 from .emails import email_normal_form
 from .scoping import ScopedQuerySet
+from .tablet_settings import TabletSettings
 
 
 class Feature(models.TextChoices):

@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devices.tablet_settings import TabletSettings
 from flexcare.errors import AccessDenied, Invalid, ServiceError
 from flexcare.secrets import secret_new
 
@@ -25,6 +24,7 @@ from .audit import audit_record
 from .emails import email_normal_form
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
+from .tablet_settings import TabletSettings
 
 USER_TOKEN_PREFIX = "fcu_"  # noqa: S105  (a marker for secret scanners, not a secret)
 # A token's last use is recorded at most this often, so an API call is not also a write.

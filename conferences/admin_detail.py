@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from accounts.tablet_settings import Quality, TabletSettings
 from devices.selectors import device_is_online
-from devices.tablet_settings import Quality, TabletSettings
 
 from .models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
 from .models import Provisioning as Prov

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MEETING_FEATURES, Customer, CustomerState
+from accounts.tablet_settings import Quality
 from devices.models import Device
-from devices.tablet_settings import Quality
 
 
 def meeting_customers(user: Any) -> Any:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.access import AccessLevel
 from accounts.models import Customer, Feature, User
 from accounts.services import customer_create, user_create, user_set_password
+from accounts.tablet_settings import Quality, TabletSettings
 from devices.models import Device
 from devices.selectors import device_for_token
 from devices.services import (
@@ -41,7 +42,6 @@ from devices.services import (
     device_token_issue,
     device_token_reset,
 )
-from devices.tablet_settings import Quality, TabletSettings
 
 from .delivery import command_acknowledge, command_claim
 from .lifecycle import meeting_mark_provisioned

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
-from devices.tablet_settings import Quality
+from accounts.tablet_settings import Quality
 from flexcare.ids import ObjectIdField
 
 from .providers.links import LINK_MAX_LENGTH, is_https_link

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
+from accounts.tablet_settings import TabletSettings
 from flexcare.errors import ServiceError
 
 from .models import Device, DeviceToken
@@ -31,7 +32,6 @@ from .services import (
     device_update,
     require_meeting_customer,
 )
-from .tablet_settings import TabletSettings
 
 
 class DeviceForm(forms.ModelForm):

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
+from accounts.tablet_settings import Quality, TabletSettings
 from flexcare.ids import ObjectIdField
-
-from .tablet_settings import Quality, TabletSettings
 
 
 class DeviceQuerySet(ScopedQuerySet):

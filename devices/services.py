@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
+from accounts.tablet_settings import TabletSettings
 from flexcare.errors import AccessDenied, Conflict, NotFound, ServiceError, lazy_format
 from flexcare.secrets import secret_digest, secret_new
 
 from .login_limit import login_failure_record, login_limit_check
 from .models import Device, DeviceToken
-from .tablet_settings import TabletSettings
 
 TOKEN_PREFIX = "fct_"  # noqa: S105  (a marker for secret scanners, not a secret)
 

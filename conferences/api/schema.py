@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from devices.tablet_settings import Quality
+from accounts.tablet_settings import Quality
 
 from ..models import CommandType, MeetingState, Provisioning
 

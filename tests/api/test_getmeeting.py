@@ -96,8 +96,8 @@ def test_commands_are_listed_oldest_first_and_reading_does_not_fetch(api, big_me
 
 
 def test_the_settings_are_the_snapshot_not_the_current_device(api, tablet):
+    from accounts.tablet_settings import TabletSettings
     from devices.services import device_update_settings
-    from devices.tablet_settings import TabletSettings
 
     before = tablet.device.volume
     device_update_settings(device=tablet.device, tablet_settings=TabletSettings(volume=3))

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from accounts.models import CustomerState
+from accounts.tablet_settings import TabletSettings
 from conferences.models import Conference, ConferenceDevice, MeetingState, Provisioning
 from conferences.services import meeting_create
 from devices.services import device_update_settings
-from devices.tablet_settings import TabletSettings
 from flexcare.errors import Conflict, NotFound, ServiceError
 from tests.factories import CustomerFactory, DeviceFactory
 

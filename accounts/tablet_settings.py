@@ -1,7 +1,9 @@
 """A tablet's meeting settings, as stored on devices and snapshotted into meetings.
 
 The wire names (camelCase) are the TelecomX ones; the snapshot and the customer defaults are
-stored in wire form so that what the tablet reads is exactly what was saved.
+stored in wire form so that what the tablet reads is exactly what was saved. They live here,
+in the lowest app that uses them: customers (their tablets' defaults) as well as devices and
+meetings build on them.
 """
 
 from __future__ import annotations
