@@ -18,8 +18,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.access import AccessLevel, level_at_least, level_has_perm
-from accounts.audit import USER_ACTIONS
-from accounts.models import User
+from accounts.models import USER_ACTIONS, User
 from accounts.scoping import ScopedQuerySet
 from tests.tenants import Tenants, build_tenants
 
