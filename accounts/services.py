@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flexcare.errors import AccessDenied, Invalid, ServiceError
+from flexcare.errors import AccessDenied, Conflict, Invalid, ServiceError
 from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
@@ -80,6 +80,14 @@ def customer_check_reseller_flag(*, customer: Customer, is_reseller: bool | None
     flag = customer.is_reseller if is_reseller is None else is_reseller
     if not flag and customer.pk and customer.children.exists():
         raise Invalid("is_reseller", _("A reseller with customers must stay a reseller."))
+
+
+def require_meeting_customer(customer: Customer) -> None:
+    """Tablets and meetings are for active customers with a meeting feature."""
+    if customer.is_blocked:
+        raise Conflict("customer", _("Customer is blocked"))
+    if not customer.has_meeting_feature:
+        raise Conflict("customer", _("Customer does not have IPTV"))
 
 
 @transaction.atomic

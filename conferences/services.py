@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer, User
+from accounts.services import require_meeting_customer
 from accounts.tablet_settings import Quality
 from devices.models import Device
-from devices.services import require_meeting_customer
 from flexcare.errors import Conflict, Invalid, NotFound, ServiceError, lazy_format
 
 from .models import (

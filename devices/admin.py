@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
+from accounts.services import require_meeting_customer
 from accounts.tablet_settings import TabletSettings
 from flexcare.errors import ServiceError
 
@@ -30,7 +31,6 @@ from .services import (
     device_delete,
     device_token_reset,
     device_update,
-    require_meeting_customer,
 )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Customer
+from accounts.services import require_meeting_customer
 from accounts.tablet_settings import TabletSettings
 from flexcare.errors import AccessDenied, Conflict, NotFound, ServiceError, lazy_format
 from flexcare.secrets import secret_digest, secret_new
@@ -21,13 +22,6 @@ from .login_limit import login_failure_record, login_limit_check
 from .models import Device, DeviceToken
 
 TOKEN_PREFIX = "fct_"  # noqa: S105  (a marker for secret scanners, not a secret)
-
-
-def require_meeting_customer(customer: Customer) -> None:
-    if customer.is_blocked:
-        raise Conflict("customer", _("Customer is blocked"))
-    if not customer.has_meeting_feature:
-        raise Conflict("customer", _("Customer does not have IPTV"))
 
 
 def device_create(
