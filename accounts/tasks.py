@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .services import user_tokens_purge
+
 
 @shared_task(name="accounts.purge_tokens")
 def purge_tokens() -> int:
-    from .services import user_tokens_purge
-
     return user_tokens_purge()

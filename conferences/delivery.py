@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from devices.models import Device
 from flexcare.errors import Conflict, NotFound, lazy_format
 
+from . import tasks
 from .models import UNFINISHED_STATUSES, Command, CommandStatus, CommandType, ConferenceDevice
 from .queueing import enqueue
 
@@ -104,8 +105,6 @@ def command_acknowledge(
         raise Conflict("command", lazy_format(_("Command is %(status)s"),
                                               status=command.status.lower()))
     if changed and success:
-        from . import tasks
-
         # START_MEETING executed starts the meeting; the last HANGUP executed closes it.
         follow_up = {CommandType.START_MEETING: tasks.mark_meeting_started,
                      CommandType.HANGUP: tasks.finish_closing}.get(command.type)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import Enum
-from types import ModuleType
 from typing import NamedTuple
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import User
 
+from . import tasks
 from .models import (
     UNFINISHED_STATUSES,
     Command,
@@ -29,12 +29,6 @@ from .models import (
 )
 from .providers import Booking
 from .queueing import enqueue
-
-
-def _tasks() -> ModuleType:
-    from . import tasks  # late: the tasks module imports this one
-
-    return tasks
 
 
 def same_attempt(meeting: Conference) -> Q:
@@ -105,9 +99,9 @@ def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None
             provisioning_checked_at=timezone.now(), provisioning_started_at=timezone.now(),
             vdx_booking_id="", booking_round=F("booking_round") + (1 if broken else 0),
         )
-        enqueue(_tasks().provision_meeting, meeting.pk)
+        enqueue(tasks.provision_meeting, meeting.pk)
         if broken:
-            enqueue(_tasks().discard_booking, broken)
+            enqueue(tasks.discard_booking, broken)
         audit_record(actor=actor, action="meeting.retry_provisioning",
                      customer_id=meeting.customer_id, object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
@@ -164,7 +158,7 @@ def meeting_end(*, meeting: Conference, ended_by: User | None) -> EndResult:
         Command(conference_device=participant, type=CommandType.HANGUP, created_by=ended_by)
         for participant in meeting.participants.all()
     )
-    enqueue(_tasks().finish_closing, meeting.pk, countdown=settings.MEETING_CLOSE_GRACE_SECONDS)
+    enqueue(tasks.finish_closing, meeting.pk, countdown=settings.MEETING_CLOSE_GRACE_SECONDS)
     audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
                  object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
@@ -215,4 +209,4 @@ def _close_locked(meeting: Conference) -> None:
         conference_device__conference=meeting, status__in=UNFINISHED_STATUSES
     ).update(status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)
     if meeting.vdx_booking_id:
-        enqueue(_tasks().end_at_vdx, meeting.pk)
+        enqueue(tasks.end_at_vdx, meeting.pk)

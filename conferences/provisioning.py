@@ -15,6 +15,7 @@ from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_faile
 from .models import Conference, MeetingState, Provisioning
 from .providers import BookingState, Provider, ProviderError, get_provider
 from .queueing import enqueue
+from .tasks import end_at_vdx
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,6 @@ def _book(meeting: Conference, provider: Provider) -> str:
     meeting.refresh_from_db()
     if meeting.state == MeetingState.CLOSED:
         # Closed while the booking was on its way: end the room we just booked.
-        from .tasks import end_at_vdx
-
         enqueue(end_at_vdx, meeting.pk)
         return ""
     return meeting.vdx_booking_id

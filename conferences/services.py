@@ -24,6 +24,7 @@ from .models import (
     MeetingState,
 )
 from .queueing import enqueue
+from .tasks import provision_meeting
 
 # Each tablet of a new meeting is row-locked while it is created: keep that bounded.
 MAX_DEVICES_PER_MEETING = 50
@@ -68,9 +69,7 @@ def meeting_create(
             )
     except IntegrityError as exc:
         raise Conflict("device", DEVICE_BUSY) from exc
-    from .tasks import provision_meeting as provision_meeting_task
-
-    enqueue(provision_meeting_task, meeting.pk)
+    enqueue(provision_meeting, meeting.pk)
     audit_record(actor=actor, action="meeting.create", customer_id=customer.pk,
                  object_id=meeting.pk, target=str(meeting),
                  employee=employee.email if employee else None,

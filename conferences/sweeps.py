@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import tasks
 from .delivery import commands_expire
 from .lifecycle import meeting_close, meeting_end
 from .models import Conference, MeetingState, Provisioning
@@ -53,8 +54,6 @@ def finish_due_closings() -> int:
 
 def resume_lost_work() -> int:
     """Queue again provisioning and VDX endings whose tasks have not run for a while."""
-    from . import tasks
-
     stale = _ago(settings.PROVISION_STALE_SECONDS)
     pending = Conference.objects.filter(
         state=MeetingState.CREATED, provisioning=Provisioning.PENDING, created_at__lte=stale,

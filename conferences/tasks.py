@@ -1,5 +1,8 @@
 """Celery tasks: thin, id-based, safe to run twice or concurrently. Each calls one service;
-those that wait (provisioning, ending at VDX) re-run themselves when the step asks to."""
+those that wait (provisioning, ending at VDX) re-run themselves when the step asks to.
+
+The services queue these tasks, so they import this module at their top; each task imports
+its service when it runs, which breaks the cycle."""
 
 from __future__ import annotations
 
