@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from ..dashboard import dashboard_figures
+from ..admin.dashboard import dashboard_figures
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from conferences.dashboard import dashboard_figures
+from conferences.admin.dashboard import dashboard_figures
 from conferences.lifecycle import meeting_mark_provisioning_failed
 from conferences.models import Command, Conference
 from devices.models import Device

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from flexcare.errors import NotFound
 
-from .lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
-from .models import CommandType, Conference
-from .services import command_queue
+from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
+from ..models import CommandType, Conference
+from ..services import command_queue
 
 
 def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) -> tuple[int, str]:

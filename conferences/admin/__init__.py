@@ -1,5 +1,9 @@
 """Admin pages for meetings and commands. Meetings are created on their own page and run from
-a live detail page; records are never edited by hand — every button calls a service."""
+a live detail page; records are never edited by hand — every button calls a service.
+
+The rest of the package serves these pages: forms (forms.py), what the meeting page's buttons
+do (actions.py), what its live part shows (detail.py), and the front page's figures
+(dashboard.py)."""
 
 from __future__ import annotations
 
@@ -23,13 +27,13 @@ from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from devices.selectors import device_is_online
 from flexcare.errors import ServiceError
 
-from .admin_actions import run_meeting_action
-from .admin_detail import live_context
-from .admin_forms import CommandForm, NewMeetingForm, meeting_customers
-from .lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
-from .models import Command, Conference, ConferenceDevice, Provisioning
-from .selectors import devices_for_new_meeting
-from .services import meeting_create
+from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
+from ..models import Command, Conference, ConferenceDevice, Provisioning
+from ..selectors import devices_for_new_meeting
+from ..services import meeting_create
+from .actions import run_meeting_action
+from .detail import live_context
+from .forms import CommandForm, NewMeetingForm, meeting_customers
 
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):

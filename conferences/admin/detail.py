@@ -10,9 +10,9 @@ from typing import Any
 from accounts.tablet_settings import Quality, TabletSettings
 from devices.selectors import device_is_online
 
-from .models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
-from .models import Provisioning as Prov
-from .selectors import meeting_timeline
+from ..models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
+from ..models import Provisioning as Prov
+from ..selectors import meeting_timeline
 
 # A command in one of these is (or is about to be) the tablet's setting; a failed, expired or
 # canceled one never took effect.

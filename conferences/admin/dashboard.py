@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices.models import Device
 
-from .models import UNFINISHED_STATUSES, Command, CommandStatus, Conference, MeetingState
+from ..models import UNFINISHED_STATUSES, Command, CommandStatus, Conference, MeetingState
 
 
 @dataclass(frozen=True)
