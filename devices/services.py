@@ -135,7 +135,7 @@ def device_token_reset(*, device: Device, actor: Any = None) -> None:
 
 def device_claim_open(*, device: Device, until: datetime) -> None:
     """Open a tablet that is not logged in for login until `until`, revoking nothing. For the
-    demo data (conferences.demo); a logged-in tablet stays locked, employees reset its token."""
+    demo data (devtools.demo); a logged-in tablet stays locked, employees reset its token."""
     if Device.objects.filter(pk=device.pk, locked=False).update(claim_open_until=until):
         device.claim_open_until = until
 

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "accounts",
     "devices",
     "conferences",
+    # Demo data, the fake VDX and the tablet simulator, installed for their management
+    # commands. No production module imports them; seed_demo refuses to run with DEBUG off
+    # unless forced (for a throwaway database).
+    "devtools",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from devtools.vdx_fake_server import RunningFakeVdx, running_fake_vdx
 from tests.tenants import Tenants, build_tenants
 
 pytest_plugins = ["tests.service_markers"]
@@ -23,6 +26,14 @@ def _celery_join_allowed() -> None:
 def tenants(db: None) -> Tenants:
     """Two reseller trees with customers, staff at every level and objects of every model."""
     return build_tenants()
+
+
+@pytest.fixture
+def fake_vdx() -> Iterator[RunningFakeVdx]:
+    """A fake MedCom VDX over real HTTP (the lifecycle tests have theirs, with the settings
+    pointed at it)."""
+    with running_fake_vdx() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from conferences.lifecycle import meeting_close, meeting_mark_provisioned
 from conferences.models import Command, CommandType, Conference
 from conferences.providers import fake_booking
 from devices.services import device_token_issue
-from devices.simulator import TabletSimulator
+from devtools.simulator import TabletSimulator
 from tests.factories import (
     PASSWORD,
     CustomerFactory,

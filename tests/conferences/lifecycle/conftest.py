@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from conferences.providers.vdx_auth import TOKENS
-from conferences.providers.vdx_fake_server import RunningFakeVdx, running_fake_vdx
+from devtools.vdx_fake_server import RunningFakeVdx, running_fake_vdx
 from tests.conferences.providers.conftest import configure
 
 

@@ -14,9 +14,9 @@ from django.test import Client
 
 from conferences.lifecycle import meeting_end
 from conferences.models import Command, Conference
-from conferences.providers.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, running_fake_vdx
 from conferences.services import meeting_create
 from devices.services import device_token_issue
+from devtools.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, running_fake_vdx
 from flexcare.celery import app
 from tests.celery_worker import running_worker
 from tests.factories import DeviceFactory

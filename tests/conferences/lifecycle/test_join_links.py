@@ -9,7 +9,7 @@ import pytest
 from django.utils.html import escape
 
 from conferences.models import Conference
-from conferences.providers.vdx_fake_server import DOMAIN
+from devtools.vdx_fake_server import DOMAIN
 from tests.api.conftest import Api
 from tests.conferences.lifecycle.test_provisioning import run_until_done
 

@@ -9,12 +9,7 @@ import pytest
 
 from conferences.providers.vdx import VdxProvider
 from conferences.providers.vdx_auth import TOKENS
-from conferences.providers.vdx_fake_server import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    RunningFakeVdx,
-    running_fake_vdx,
-)
+from devtools.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, RunningFakeVdx
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +18,6 @@ def _fresh_token_cache() -> Iterator[None]:
     TOKENS.clear()
     yield
     TOKENS.clear()
-
-
-@pytest.fixture
-def fake_vdx() -> Iterator[RunningFakeVdx]:
-    with running_fake_vdx() as fake:
-        yield fake
 
 
 def configure(settings: Any, fake: RunningFakeVdx, **overrides: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from conferences.providers import BookingState, ProviderError, get_provider
 from conferences.providers.vdx import VdxProvider, _meeting_list
-from conferences.providers.vdx_fake_server import DOMAIN
+from devtools.vdx_fake_server import DOMAIN
 
 from .conftest import configure
 

@@ -12,7 +12,7 @@ import pytest
 
 from conferences.providers import BookingState, ProviderError
 from conferences.providers.vdx import VdxProvider
-from conferences.providers.vdx_fake_server import running_fake_vdx
+from devtools.vdx_fake_server import running_fake_vdx
 
 from .conftest import configure
 from .test_vdx_booking import book

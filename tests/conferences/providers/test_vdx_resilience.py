@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from conferences.providers import BookingState, ProviderError
 from conferences.providers.vdx import VdxProvider
-from conferences.providers.vdx_fake_server import CLIENT_SECRET
+from devtools.vdx_fake_server import CLIENT_SECRET
 
 from .conftest import configure
 from .test_vdx_booking import book

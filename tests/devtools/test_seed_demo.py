@@ -15,11 +15,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Customer, User
-from conferences.demo import TOKEN_FILE_NAME
 from conferences.models import Command, CommandStatus, MeetingState
 from devices.models import Device, DeviceToken
 from devices.selectors import device_for_token
 from devices.services import device_token_issue, device_token_reset
+from devtools.demo import TOKEN_FILE_NAME
 
 pytestmark = pytest.mark.django_db
 

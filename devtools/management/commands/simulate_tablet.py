@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from devices.simulator import TabletError, TabletSimulator
+from devtools.simulator import TabletError, TabletSimulator
 
 
 class Command(BaseCommand):

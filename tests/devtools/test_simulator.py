@@ -14,7 +14,7 @@ from django.utils import timezone
 from conferences.lifecycle import meeting_close
 from conferences.models import UNFINISHED_STATUSES, Command, CommandStatus, Conference, MeetingState
 from devices.services import device_token_issue
-from devices.simulator import TabletSimulator
+from devtools.simulator import TabletSimulator
 from tests.api.conftest import ready_meeting
 from tests.factories import DeviceFactory, queue
 
@@ -37,7 +37,7 @@ def test_login_getmeeting_getcommands_ack_end_to_end(live_server):
                         "SET_VOLUME": CommandStatus.EXECUTED, "CAMERA_ON": CommandStatus.FAILED}
     # What getmeeting now shows the tablet and its peers.
     from devices.selectors import device_for_token
-    from devices.simulator import TabletSimulator
+    from devtools.simulator import TabletSimulator
 
     token = log.split("token: ")[1].split()[0]
     assert device_for_token(token) == device

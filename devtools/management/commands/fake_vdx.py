@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from conferences.providers import vdx_fake_server as fake
+from devtools import vdx_fake_server as fake
 
 FAULT_FLAGS: list[tuple[str, type, str]] = [
     ("latency", float, "seconds added to every request"),

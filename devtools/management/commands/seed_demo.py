@@ -1,5 +1,5 @@
 """`manage.py seed_demo [--json] [--force]`: create or refresh the demo data. Idempotent: the
-printed tablet tokens stay valid across runs (see conferences.demo)."""
+printed tablet tokens stay valid across runs (see devtools.demo)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from conferences.demo import seed_demo, token_file
 from devices.models import Device
+from devtools.demo import seed_demo, token_file
 
 
 class Command(BaseCommand):

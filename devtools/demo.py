@@ -34,6 +34,11 @@ from accounts.access import AccessLevel
 from accounts.models import Customer, Feature, User
 from accounts.services import customer_create, user_create, user_set_password
 from accounts.tablet_settings import Quality, TabletSettings
+from conferences.delivery import command_acknowledge, command_claim
+from conferences.lifecycle import meeting_mark_provisioned
+from conferences.models import CommandType, ConferenceDevice
+from conferences.providers import fake_booking
+from conferences.services import command_queue, meeting_create
 from devices.models import Device
 from devices.selectors import device_for_token
 from devices.services import (
@@ -42,12 +47,6 @@ from devices.services import (
     device_token_issue,
     device_token_reset,
 )
-
-from .delivery import command_acknowledge, command_claim
-from .lifecycle import meeting_mark_provisioned
-from .models import CommandType, ConferenceDevice
-from .providers import fake_booking
-from .services import command_queue, meeting_create
 
 DEMO_PASSWORD = "flexcare-demo"  # noqa: S105  (public demo credential, refused outside DEBUG)
 ADMIN_EMAIL = "admin@flexcare.example"
