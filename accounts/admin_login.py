@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -48,3 +49,9 @@ def throttled_login(login: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         return response
 
     return view
+
+
+def install() -> None:
+    """Throttle the admin site's login page (AccountsConfig.ready calls this)."""
+    admin.site.login_form = AdminLoginForm
+    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]

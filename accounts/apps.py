@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import user_logged_in
 
+        from . import admin_login
         from .sessions import session_login_recorded
 
         user_logged_in.connect(session_login_recorded, dispatch_uid="accounts.session_login")
+        admin_login.install()

@@ -1,4 +1,4 @@
-"""Hardening of the admin site itself."""
+"""Hardening of the admin site itself (its login page is accounts.admin_login's)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,5 @@ def autocomplete_view(request: HttpRequest) -> HttpResponse:
 
 
 def install() -> None:
-    from accounts.admin_login import AdminLoginForm, throttled_login
-
     admin.site.autocomplete_view = autocomplete_view  # type: ignore[method-assign]
-    admin.site.login_form = AdminLoginForm
-    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]
     admin.site.site_url = None  # no "View site" link: the portal is the site ("/" leads here)
