@@ -25,8 +25,9 @@ test: venv
 benchmark: venv
 	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark.py $(ARGS)
 
+## make lint: ruff and the import contracts (make test runs them first)
 lint: venv
-	$(VENV)/bin/ruff check .
+	bash scripts/lint.sh
 
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf var .pytest_cache .ruff_cache .import_linter_cache

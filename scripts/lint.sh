@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The static checks, run by `make lint` and first thing by `make test` (so by CI): ruff, then
+# import-linter's contracts (pyproject.toml: the apps' layers; production code never imports
+# the dev tools or the tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== import-linter"
+.venv/bin/lint-imports --no-logo
