@@ -30,4 +30,4 @@ lint: venv
 	bash scripts/lint.sh
 
 clean:
-	rm -rf var .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf var .pytest_cache .ruff_cache
