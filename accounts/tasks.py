@@ -7,6 +7,8 @@ from celery import shared_task
 
 @shared_task(name="accounts.purge_tokens")
 def purge_tokens() -> int:
-    from .services import user_tokens_purge
+    from accounts.tokens import tokens_purge
 
-    return user_tokens_purge()
+    from .models import UserToken
+
+    return tokens_purge(model=UserToken)

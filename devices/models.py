@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
+from accounts.tokens import Token
 from flexcare.ids import ObjectIdField
 
 from .tablet_settings import Quality, TabletSettings
@@ -89,38 +90,20 @@ class Device(models.Model):
             setattr(self, name, getattr(settings, name))
 
 
-class DeviceTokenQuerySet(ScopedQuerySet):
-    customer_path = "device__customer"
+class DeviceToken(Token):
+    """A tablet's login token. It has no expiry and no last use of its own: a tablet holds one
+    token at a time, whose last use is the device's `last_seen_at`."""
 
-    def active(self) -> DeviceTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+    owner_field = "device"
+    marker = "fct_"
 
-
-class DeviceToken(models.Model):
-    """A tablet's login token. Only its SHA-256 digest and a short visible prefix are stored."""
-
-    id = ObjectIdField(primary_key=True)
     # SET_NULL, not CASCADE: a tablet whose registration was deleted is told "device not
     # found" (API.md) rather than "bad token", so its user knows to re-register it.
     device = models.ForeignKey(
         Device, verbose_name=_("tablet"), null=True, on_delete=models.SET_NULL,
         related_name="tokens",
     )
-    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
-    objects = DeviceTokenQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Token.Meta):
         verbose_name = _("tablet token")
         verbose_name_plural = _("tablet tokens")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}…"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -7,6 +7,8 @@ from celery import shared_task
 
 @shared_task(name="devices.purge_tokens")
 def purge_tokens() -> int:
-    from .services import device_tokens_purge
+    from accounts.tokens import tokens_purge
 
-    return device_tokens_purge()
+    from .models import DeviceToken
+
+    return tokens_purge(model=DeviceToken)
