@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from devices.selectors import device_is_online
 from devices.tablet_settings import Quality, TabletSettings
 
 from .models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
@@ -50,7 +49,7 @@ def tablet_row(participant: ConferenceDevice, commands: list[Command]) -> Tablet
             current["volume"] = command.volume
         elif command.type == CommandType.SET_QUALITY:
             current["quality"] = command.quality
-    return TabletRow(participant=participant, online=device_is_online(participant.device),
+    return TabletRow(participant=participant, online=participant.device.is_online,
                      commands=commands, **current)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,8 +18,20 @@ from flexcare.ids import ObjectIdField
 from .tablet_settings import Quality, TabletSettings
 
 
+def online_since() -> datetime:
+    """A tablet seen at or after this moment is online: it polls every few seconds while it
+    runs, and its last_seen_at is written at most once a minute."""
+    return timezone.now() - timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
+
+
 class DeviceQuerySet(ScopedQuerySet):
     customer_path = "customer"
+
+    def online(self) -> DeviceQuerySet:
+        return self.filter(last_seen_at__gte=online_since())
+
+    def offline(self) -> DeviceQuerySet:
+        return self.exclude(last_seen_at__gte=online_since())
 
 
 class Device(models.Model):
@@ -79,6 +94,11 @@ class Device(models.Model):
     def is_open_for_login(self) -> bool:
         return (not self.locked and self.claim_open_until is not None
                 and self.claim_open_until > timezone.now())
+
+    @property
+    def is_online(self) -> bool:
+        """As DeviceQuerySet.online() says."""
+        return self.last_seen_at is not None and self.last_seen_at >= online_since()
 
     @property
     def tablet_settings(self) -> TabletSettings:
