@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -12,9 +13,9 @@ from rest_framework.request import Request
 
 from flexcare.api.errors import ContractCode
 
-from .models import User
-from .selectors import TokenState, user_token_check
+from .models import User, UserToken
 from .services import user_token_touch
+from .tokens import TokenState, token_check
 
 
 class InvalidToken(ContractCode, AuthenticationFailed):
@@ -29,27 +30,36 @@ class ExpiredToken(ContractCode, AuthenticationFailed):
     default_detail = "The token expired; log in again"
 
 
-class UserTokenAuthentication(BaseAuthentication):
-    """`request.user` is the employee, `request.auth` its token row. Failures are 401s."""
+class BearerTokenAuthentication(BaseAuthentication):
+    """Reads a token from `Authorization: Bearer`, else, where a subclass allows it, from the
+    query's or the body's `token`."""
 
     allow_query_token = False
+    allow_body_token = False
+
+    def token(self, request: Request) -> str | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        if self.allow_query_token and "token" in request.query_params:
+            return request.query_params["token"]
+        if self.allow_body_token and isinstance(request.data, Mapping):
+            token = request.data.get("token")
+            return token if isinstance(token, str) else None
+        return None
+
+
+class UserTokenAuthentication(BearerTokenAuthentication):
+    """`request.user` is the employee, `request.auth` its token row. Failures are 401s."""
 
     def authenticate(self, request: Request) -> tuple[User, Any]:
-        state, row = user_token_check(self._token(request))
+        state, row = token_check(model=UserToken, token=self.token(request))
         if state is TokenState.EXPIRED:
             raise ExpiredToken()
         if state is not TokenState.VALID or row is None:
             raise InvalidToken()
         user_token_touch(token=row)
         return row.user, row
-
-    def _token(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-        if self.allow_query_token:
-            return request.query_params.get("token")
-        return None
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) and say how to authenticate.

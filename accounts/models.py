@@ -3,8 +3,10 @@ audit trail."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, Self
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,6 +22,7 @@ from .access import AccessLevel, level_at_least, level_has_module_perms, level_h
 from .emails import email_normal_form
 from .scoping import ScopedQuerySet
 from .tablet_settings import TabletSettings
+from .tokens import Token
 
 
 class Feature(models.TextChoices):
@@ -238,38 +241,41 @@ class User(AbstractBaseUser):
         return level_at_least(self.access_level, level)
 
 
-class UserTokenQuerySet(ScopedQuerySet):
-    customer_path = "user__customer"
+class UserToken(Token):
+    """An employee's API token from `/auth/login`. A non-persistent token expires
+    EMPLOYEE_TOKEN_IDLE_MINUTES after its last recorded use (`last_used_at`, written at most
+    once a minute: accounts.services.user_token_touch)."""
 
-    def active(self) -> UserTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+    owner_field = "user"
+    marker = "fcu_"
 
-
-class UserToken(models.Model):
-    """An employee's API token from `/auth/login`. Only its SHA-256 digest and a short visible
-    prefix are stored. A non-persistent token expires EMPLOYEE_TOKEN_IDLE_MINUTES after its last
-    recorded use (`last_used_at`, written at most once a minute)."""
-
-    id = ObjectIdField(primary_key=True)
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="tokens"
     )
-    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
     persistent = models.BooleanField(_("never expires"), default=False)
-    created_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), default=timezone.now, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
-    objects = UserTokenQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Token.Meta):
         verbose_name = _("user token")
         verbose_name_plural = _("user tokens")
-        ordering = ["-created_at"]
 
-    def __str__(self) -> str:
-        return f"{self.prefix}…"
+    @property
+    def expires_at(self) -> datetime | None:
+        """None for a persistent token. The expiry slides with use, but `last_used_at` is
+        written at most once a minute, so a token expires between one minute short of the idle
+        limit and the idle limit after its real last use (never later)."""
+        return None if self.persistent else self.last_used_at + self.idle_limit()
+
+    @classmethod
+    def expired_by(cls, moment: datetime) -> Q:
+        return Q(persistent=False, last_used_at__lte=moment - cls.idle_limit())
+
+    @staticmethod
+    def idle_limit() -> timedelta:
+        return timedelta(minutes=settings.EMPLOYEE_TOKEN_IDLE_MINUTES)
+
+    def owner_refused(self) -> bool:
+        return not self.user.is_active or super().owner_refused()
 
 
 # The audit trail: who did what to which meeting or tablet, and when (recorded by

@@ -7,17 +7,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.db import models, transaction
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from flexcare.errors import AccessDenied, Conflict, Invalid, ServiceError
-from flexcare.secrets import secret_new
 
 from .access import AccessLevel, level_at_least
 from .audit import audit_record
@@ -25,8 +22,8 @@ from .emails import email_normal_form
 from .lockout import LockedOut, lockout_remaining, lockout_username
 from .models import Customer, CustomerState, User, UserToken
 from .tablet_settings import TabletSettings
+from .tokens import last_use_record, token_issue, tokens_revoke
 
-USER_TOKEN_PREFIX = "fcu_"  # noqa: S105  (a marker for secret scanners, not a secret)
 # A token's last use is recorded at most this often, so an API call is not also a write.
 USER_TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -256,40 +253,19 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
 
 def user_token_issue(*, user: User, persistent: bool = False) -> str:
     """A new API token for the employee; the plain token is returned once and never stored."""
-    token = secret_new(USER_TOKEN_PREFIX)
-    UserToken.objects.create(user=user, prefix=token.prefix, digest=token.digest,
-                             persistent=persistent)
-    return token.plain
+    return token_issue(model=UserToken, user=user, persistent=persistent)
 
 
 def user_tokens_revoke(*, user: User, actor: User | None = None) -> int:
     """Logout, an owner's "revoke API tokens", a new password or disabling: every active
     token of the employee (persistent ones too) stops working at once."""
-    revoked = UserToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+    revoked = tokens_revoke(tokens=UserToken.objects.filter(user=user))
     if actor is not None and actor.pk != user.pk:  # one's own logout is not worth an entry
         _audit_user(actor=actor, action="user.revoke_tokens", user=user,
                     details={"revoked": revoked})
     return revoked
 
 
-def user_tokens_purge() -> int:
-    """Delete employee tokens that can never be used again: revoked, or idle past their expiry,
-    for longer than TOKEN_PURGE_AFTER_HOURS. Until then `validateToken` can still tell an
-    expired token from an unknown one. Persistent tokens are kept until revoked."""
-    now = timezone.now()
-    old = now - timedelta(hours=settings.TOKEN_PURGE_AFTER_HOURS)
-    idle = timedelta(minutes=settings.EMPLOYEE_TOKEN_IDLE_MINUTES)
-    dead = Q(revoked_at__lte=old) | Q(persistent=False, last_used_at__lte=old - idle)
-    deleted, _by_model = UserToken.objects.filter(dead).delete()
-    return deleted
-
-
 def user_token_touch(*, token: UserToken) -> None:
     """Record a use of the token, at most once per USER_TOKEN_TOUCH_INTERVAL."""
-    now = timezone.now()
-    recent = now - USER_TOKEN_TOUCH_INTERVAL
-    if token.last_used_at > recent:
-        return
-    # Conditional, so that concurrent requests with one token write once.
-    UserToken.objects.filter(pk=token.pk, last_used_at__lte=recent).update(last_used_at=now)
-    token.last_used_at = now
+    last_use_record(row=token, field="last_used_at", every=USER_TOKEN_TOUCH_INTERVAL)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import user_tokens_purge
+from .models import UserToken
+from .tokens import tokens_purge
 
 
 @shared_task(name="accounts.purge_tokens")
 def purge_tokens() -> int:
-    return user_tokens_purge()
+    return tokens_purge(model=UserToken)

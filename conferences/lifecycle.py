@@ -4,7 +4,7 @@ concurrently it is asked for, and a transition the state does not allow changes 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import NamedTuple
 
@@ -18,7 +18,6 @@ from accounts.models import User
 
 from . import tasks
 from .models import (
-    UNFINISHED_STATUSES,
     Command,
     CommandStatus,
     CommandType,
@@ -151,9 +150,7 @@ def meeting_end(*, meeting: Conference, ended_by: User | None) -> EndResult:
     now = timezone.now()
     Conference.objects.filter(pk=meeting.pk).update(end_requested_at=now)
     # Anything still waiting (a START_MEETING not yet delivered, say) is moot now.
-    Command.objects.filter(
-        conference_device__conference=meeting, status__in=UNFINISHED_STATUSES
-    ).update(status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)
+    _cancel_unfinished(meeting, now)
     Command.objects.bulk_create(
         Command(conference_device=participant, type=CommandType.HANGUP, created_by=ended_by)
         for participant in meeting.participants.all()
@@ -205,8 +202,12 @@ def _close_locked(meeting: Conference) -> None:
     now = timezone.now()
     Conference.objects.filter(pk=meeting.pk).update(state=MeetingState.CLOSED, closed_at=now)
     ConferenceDevice.objects.filter(conference=meeting).update(active=False)
-    Command.objects.filter(
-        conference_device__conference=meeting, status__in=UNFINISHED_STATUSES
-    ).update(status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)
+    _cancel_unfinished(meeting, now)
     if meeting.vdx_booking_id:
         enqueue(tasks.end_at_vdx, meeting.pk)
+
+
+def _cancel_unfinished(meeting: Conference, now: datetime) -> None:
+    """Cancel the meeting's commands still QUEUED or FETCHED: they will never be executed."""
+    Command.objects.filter(conference_device__conference=meeting).unfinished().update(
+        status=CommandStatus.CANCELED, finished_at=now, claim_expires_at=None)

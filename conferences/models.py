@@ -28,14 +28,19 @@ class Provisioning(models.TextChoices):
     FAILED = "FAILED", _("Failed")
 
 
+# A meeting is *ready* (for tablets, PRODUCT.md §4.2) in one of these states with its room
+# provisioned: getmeeting serves it and START_MEETING may be queued. That includes a meeting
+# being ended, whose tablets still fetch their HANGUP from getmeeting; command_queue refuses
+# everything but HANGUP on it first.
+READY_STATES = (MeetingState.CREATED, MeetingState.STARTED)
+
+
 class ConferenceQuerySet(ScopedQuerySet):
     customer_path = "customer"
 
     def ready(self) -> ConferenceQuerySet:
-        """Meetings a tablet may join (PRODUCT.md §4.2)."""
-        return self.filter(
-            state__in=[MeetingState.CREATED, MeetingState.STARTED], provisioning=Provisioning.OK
-        )
+        """Ready meetings (READY_STATES)."""
+        return self.filter(state__in=READY_STATES, provisioning=Provisioning.OK)
 
     def open(self) -> ConferenceQuerySet:
         return self.exclude(state=MeetingState.CLOSED)
@@ -132,8 +137,8 @@ class Conference(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return (self.state != MeetingState.CLOSED and self.provisioning == Provisioning.OK
-                and self.end_requested_at is None)
+        """Ready (READY_STATES), as ConferenceQuerySet.ready() says."""
+        return self.state in READY_STATES and self.provisioning == Provisioning.OK
 
 
 class ConferenceDeviceQuerySet(ScopedQuerySet):

@@ -4,12 +4,13 @@ tasks run a step and, when it asks to, run it again later."""
 from __future__ import annotations
 
 import logging
-import random
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+
+from flexcare.backoff import backoff_delay
 
 from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed, same_attempt
 from .models import Conference, MeetingState, Provisioning
@@ -21,10 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 def backoff(attempt: int) -> float:
-    """Exponential back-off with jitter, capped: 2, 4, 8 … PROVISION_BACKOFF_MAX_SECONDS."""
-    ceiling = min(settings.PROVISION_BACKOFF_MAX_SECONDS,
-                  settings.PROVISION_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
-    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311  (jitter, not cryptography)
+    """Until the next try: 2, 4, 8 … PROVISION_BACKOFF_MAX_SECONDS, each cut by up to half."""
+    return backoff_delay(attempt, base=settings.PROVISION_BACKOFF_SECONDS,
+                         cap=settings.PROVISION_BACKOFF_MAX_SECONDS, least=0.5)
 
 
 def provision_step(*, meeting_id: str) -> float | None:

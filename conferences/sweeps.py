@@ -16,8 +16,12 @@ from .lifecycle import meeting_close, meeting_end
 from .models import Conference, MeetingState, Provisioning
 from .queueing import enqueue
 
-JOBS = ("expire_commands", "finish_due_closings", "close_unstarted_meetings",
-        "end_overlong_meetings", "resume_lost_work")
+
+def scheduled_jobs() -> set[str]:
+    """The jobs of this module that the beat schedule (settings.CELERY_BEAT_SCHEDULE) runs:
+    the only ones the task conferences.sweep runs, whatever a message names."""
+    return {entry["args"][0] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+            if entry["task"] == "conferences.sweep"}
 
 
 def _ago(seconds: float) -> timezone.datetime:

@@ -55,9 +55,9 @@ def finish_closing(meeting_id: str) -> bool:
 
 @shared_task(name="conferences.sweep")
 def sweep(job: str) -> Any:
-    """Run one periodic job of conferences.sweeps by name (the beat schedule lists them)."""
+    """Run one periodic job of conferences.sweeps by name, as the beat schedule lists them."""
     from . import sweeps
 
-    if job not in sweeps.JOBS:  # a message names the job: run only the known ones
+    if job not in sweeps.scheduled_jobs():  # a message names the job: run only those
         raise ValueError(f"unknown sweep {job!r}")
     return getattr(sweeps, job)()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import Command, CommandStatus, Conference, ConferenceDevice
+from .models import Command, Conference, ConferenceDevice
 
 
 def wire_time(value: datetime | None) -> str | None:
@@ -25,8 +25,8 @@ def command_wire(command: Command) -> dict[str, Any]:
         "value": command.value,
         "volume": command.volume,
         "quality": command.quality,
-        "fetched": command.delivery_count > 0,
-        "executed": command.status == CommandStatus.EXECUTED,
+        "fetched": command.fetched,
+        "executed": command.executed,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -24,7 +24,6 @@ from accounts.tablet_settings import TabletSettings
 from flexcare.errors import ServiceError
 
 from .models import Device, DeviceToken
-from .selectors import device_is_online
 from .services import (
     device_check_deletable,
     device_create,
@@ -55,11 +54,10 @@ class OnlineFilter(admin.SimpleListFilter):
         return [("yes", _("online")), ("no", _("offline"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> QuerySet[Device]:
-        since = timezone.now() - timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
         if self.value() == "yes":
-            return queryset.filter(last_seen_at__gte=since)
+            return queryset.online()
         if self.value() == "no":
-            return queryset.exclude(last_seen_at__gte=since)
+            return queryset.offline()
         return queryset
 
 
@@ -108,7 +106,7 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("online"))
     def online(self, device: Device) -> str:
-        if device_is_online(device):
+        if device.is_online:
             return format_html('<span class="badge ok">{}</span>', _("online"))
         return format_html('<span class="badge off">{}</span>', _("offline"))
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
@@ -85,28 +90,22 @@ _LOGIN_DESCRIPTION = (
 )
 
 
+@extend_schema_view(post=extend_schema(
+    tags=[TAG], summary="Tablet login by serial", description=_LOGIN_DESCRIPTION,
+    request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
+    responses={200: LoginOutput, **_LOGIN_ERRORS},
+))
 class LoginBySerialApi(_LoginApi):
     field, lookup = "serial", "serial"
 
-    @extend_schema(
-        tags=[TAG], summary="Tablet login by serial", description=_LOGIN_DESCRIPTION,
-        request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
-        responses={200: LoginOutput, **_LOGIN_ERRORS},
-    )
-    def post(self, request: Request) -> Response:
-        return super().post(request)
 
-
+@extend_schema_view(post=extend_schema(
+    tags=[TAG], summary="Tablet login by barcode (deviceId)", description=_LOGIN_DESCRIPTION,
+    request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
+    responses={200: LoginOutput, **_LOGIN_ERRORS},
+))
 class LoginByDeviceIdApi(_LoginApi):
     field, lookup = "deviceId", "device_id"
-
-    @extend_schema(
-        tags=[TAG], summary="Tablet login by barcode (deviceId)", description=_LOGIN_DESCRIPTION,
-        request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
-        responses={200: LoginOutput, **_LOGIN_ERRORS},
-    )
-    def post(self, request: Request) -> Response:
-        return super().post(request)
 
 
 _TOKEN_QUERY = OpenApiParameter("token", str, OpenApiParameter.QUERY, required=True)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from accounts.authentication import BearerTokenAuthentication
+from accounts.tokens import TokenState, token_check
 from flexcare.api.errors import TokenInvalid
 from flexcare.errors import NotFound
 
-from .models import Device
-from .selectors import token_row
+from .models import Device, DeviceToken
 from .services import device_touch
 
 
@@ -26,33 +25,23 @@ class Tablet:
     is_authenticated: bool = True
 
 
-class DeviceTokenAuthentication(BaseAuthentication):
+class DeviceTokenAuthentication(BearerTokenAuthentication):
     """The token from the body field `token` (as the platform does) or `Authorization: Bearer`.
 
     A missing or bad token is a 403 `token`, never a 401: that is what tablets expect.
     """
 
-    allow_query_token = False
+    allow_body_token = True
 
     def authenticate(self, request: Request) -> tuple[Tablet, str]:
-        token = self._token(request)
-        row = token_row(token)
-        if row is None:
+        token = self.token(request)
+        state, row = token_check(model=DeviceToken, token=token)
+        if state is not TokenState.VALID or row is None:
             raise TokenInvalid()
         if row.device is None:
             raise NotFound("device", "Device not found")
         device_touch(device=row.device)
         return Tablet(row.device), token or ""
-
-    def _token(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-        if self.allow_query_token and "token" in request.query_params:
-            return request.query_params["token"]
-        data = request.data
-        token = data.get("token") if isinstance(data, Mapping) else None
-        return token if isinstance(token, str) else None
 
     def authenticate_header(self, request: Request) -> None:
         return None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,11 +13,24 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
 from accounts.tablet_settings import Quality, TabletSettings
+from accounts.tokens import Token
 from flexcare.ids import ObjectIdField
+
+
+def online_since() -> datetime:
+    """A tablet seen at or after this moment is online: it polls every few seconds while it
+    runs, and its last_seen_at is written at most once a minute."""
+    return timezone.now() - timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
 
 
 class DeviceQuerySet(ScopedQuerySet):
     customer_path = "customer"
+
+    def online(self) -> DeviceQuerySet:
+        return self.filter(last_seen_at__gte=online_since())
+
+    def offline(self) -> DeviceQuerySet:
+        return self.exclude(last_seen_at__gte=online_since())
 
 
 class Device(models.Model):
@@ -79,6 +95,11 @@ class Device(models.Model):
                 and self.claim_open_until > timezone.now())
 
     @property
+    def is_online(self) -> bool:
+        """As DeviceQuerySet.online() says."""
+        return self.last_seen_at is not None and self.last_seen_at >= online_since()
+
+    @property
     def tablet_settings(self) -> TabletSettings:
         names = TabletSettings.field_names()
         return TabletSettings(**{name: getattr(self, name) for name in names})
@@ -88,38 +109,20 @@ class Device(models.Model):
             setattr(self, name, getattr(settings, name))
 
 
-class DeviceTokenQuerySet(ScopedQuerySet):
-    customer_path = "device__customer"
+class DeviceToken(Token):
+    """A tablet's login token. It has no expiry and no last use of its own: a tablet holds one
+    token at a time, whose last use is the device's `last_seen_at`."""
 
-    def active(self) -> DeviceTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+    owner_field = "device"
+    marker = "fct_"
 
-
-class DeviceToken(models.Model):
-    """A tablet's login token. Only its SHA-256 digest and a short visible prefix are stored."""
-
-    id = ObjectIdField(primary_key=True)
     # SET_NULL, not CASCADE: a tablet whose registration was deleted is told "device not
     # found" (API.md) rather than "bad token", so its user knows to re-register it.
     device = models.ForeignKey(
         Device, verbose_name=_("tablet"), null=True, on_delete=models.SET_NULL,
         related_name="tokens",
     )
-    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
-    objects = DeviceTokenQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Token.Meta):
         verbose_name = _("tablet token")
         verbose_name_plural = _("tablet tokens")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}…"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +14,11 @@ from accounts.audit import audit_record
 from accounts.models import Customer
 from accounts.services import require_meeting_customer
 from accounts.tablet_settings import TabletSettings
+from accounts.tokens import last_use_record, token_issue, tokens_revoke
 from flexcare.errors import AccessDenied, Conflict, NotFound, ServiceError, lazy_format
-from flexcare.secrets import secret_digest, secret_new
 
 from .login_limit import login_failure_record, login_limit_check
 from .models import Device, DeviceToken
-
-TOKEN_PREFIX = "fct_"  # noqa: S105  (a marker for secret scanners, not a secret)
 
 
 def device_create(
@@ -115,10 +112,9 @@ def device_token_issue(*, device: Device) -> str:
         raise Conflict("locked", lazy_format(
             _("Device is not open for login: reset the tablet's token in the portal, then log "
               "in within %(minutes)d minutes"), minutes=settings.TABLET_CLAIM_MINUTES))
-    token = secret_new(TOKEN_PREFIX)
-    DeviceToken.objects.create(device=device, prefix=token.prefix, digest=token.digest)
+    token = token_issue(model=DeviceToken, device=device)
     Device.objects.filter(pk=device.pk).update(locked=True, claim_open_until=None)
-    return token.plain
+    return token
 
 
 @transaction.atomic
@@ -127,7 +123,7 @@ def device_token_reset(*, device: Device, actor: Any = None) -> None:
     open_until = _claim_window_end()
     Device.objects.select_for_update().filter(pk=device.pk).update(
         locked=False, claim_open_until=open_until)
-    device.tokens.active().update(revoked_at=timezone.now())
+    tokens_revoke(tokens=device.tokens.all())
     device.locked, device.claim_open_until = False, open_until
     audit_record(actor=actor, action="device.reset_token", customer_id=device.customer_id,
                  object_id=device.pk, target=str(device))
@@ -142,34 +138,14 @@ def device_claim_open(*, device: Device, until: datetime) -> None:
 
 def device_token_revoke(*, token: str) -> bool:
     """Tablet logout: the token stops working at once. False when it was not active."""
-    return bool(
-        DeviceToken.objects.active().filter(digest=secret_digest(token)).update(
-            revoked_at=timezone.now()
-        )
-    )
-
-
-def device_tokens_purge() -> int:
-    """Delete tablet tokens revoked more than TOKEN_PURGE_AFTER_HOURS ago: a revoked token and
-    an unknown one get the same answer, so nothing is lost. Tokens of a deleted tablet are kept
-    (they still tell it "device not found")."""
-    old = timezone.now() - timedelta(hours=settings.TOKEN_PURGE_AFTER_HOURS)
-    deleted, _by_model = DeviceToken.objects.filter(revoked_at__lte=old).delete()
-    return deleted
+    return bool(tokens_revoke(tokens=DeviceToken.objects.matching(token)))
 
 
 def device_touch(*, device: Device) -> None:
-    """Record that the tablet called in: at most one write per device per minute, so the
-    polling hot path stays read-only."""
-    now = timezone.now()
-    recent = now - timedelta(seconds=settings.DEVICE_LAST_SEEN_WRITE_SECONDS)
-    if device.last_seen_at is not None and device.last_seen_at > recent:
-        return
-    # Conditional, so that concurrent polls of one tablet write once.
-    Device.objects.filter(pk=device.pk).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=recent)
-    ).update(last_seen_at=now)
-    device.last_seen_at = now
+    """Record that the tablet called in: at most one write per device per
+    DEVICE_LAST_SEEN_WRITE_SECONDS, so the polling hot path stays read-only."""
+    last_use_record(row=device, field="last_seen_at",
+                    every=timedelta(seconds=settings.DEVICE_LAST_SEEN_WRITE_SECONDS))
 
 
 def device_login(*, serial: str | None = None, device_id: str | None = None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import device_tokens_purge
+from accounts.tokens import tokens_purge
+
+from .models import DeviceToken
 
 
 @shared_task(name="devices.purge_tokens")
 def purge_tokens() -> int:
-    return device_tokens_purge()
+    return tokens_purge(model=DeviceToken)

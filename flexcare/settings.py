@@ -270,7 +270,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The periodic lifecycle jobs (conferences.sweeps), each run every LIFECYCLE_SWEEP_SECONDS.
+# The periodic lifecycle jobs, functions of conferences.sweeps named here and nowhere else, each
+# run every LIFECYCLE_SWEEP_SECONDS by the task conferences.sweep.
 LIFECYCLE_SWEEP_SECONDS = env.float("LIFECYCLE_SWEEP_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
     job: {

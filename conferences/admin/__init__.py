@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
-from devices.selectors import device_is_online
 from flexcare.errors import ServiceError
 
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
@@ -164,7 +163,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 messages.success(request, _("Meeting created; its room is being booked."))
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
-        devices = [(device, busy, device_is_online(device))
+        devices = [(device, busy, device.is_online)
                    for device, busy in devices_for_new_meeting(customer.pk, request.user)
                    ] if customer else []
         context = {

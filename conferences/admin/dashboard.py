@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +27,8 @@ def dashboard_figures(user: Any) -> list[Figure]:
     meetings = Conference.objects.for_user(user)
     devices = Device.objects.for_user(user)
     commands = Command.objects.for_user(user)
-    online_since = timezone.now() - timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
     hour_ago = timezone.now() - timedelta(hours=1)
-    online = devices.filter(last_seen_at__gte=online_since).count()
+    online = devices.online().count()
     meeting_list = reverse("admin:conferences_conference_changelist")
     device_list = reverse("admin:devices_device_changelist")
     command_list = reverse("admin:conferences_command_changelist")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.tablet_settings import Quality, TabletSettings
-from devices.selectors import device_is_online
 
 from ..models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
 from ..models import Provisioning as Prov
@@ -50,7 +49,7 @@ def tablet_row(participant: ConferenceDevice, commands: list[Command]) -> Tablet
             current["volume"] = command.volume
         elif command.type == CommandType.SET_QUALITY:
             current["quality"] = command.quality
-    return TabletRow(participant=participant, online=device_is_online(participant.device),
+    return TabletRow(participant=participant, online=participant.device.is_online,
                      commands=commands, **current)
 
 

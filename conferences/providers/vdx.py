@@ -9,7 +9,6 @@ links, tokens and credentials are never logged and never put into exception mess
 from __future__ import annotations
 
 import logging
-import random
 import re
 import ssl
 import time
@@ -20,6 +19,8 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from flexcare.backoff import backoff_delay
 
 from .base import Booking, BookingState, BookingStatus, ProviderError
 from .links import LinkTemplates
@@ -197,7 +198,7 @@ class VdxProvider:
             if attempt >= attempts:
                 raise VdxError(f"{error} (gave up after {attempt} attempts)", retryable=True,
                                status_code=error.status_code)
-            time.sleep(random.uniform(0, self._backoff * 2 ** (attempt - 1)))  # noqa: S311
+            time.sleep(backoff_delay(attempt, base=self._backoff))
 
     def _find_by_external_id(self, client: httpx.Client, external_id: str) -> str | None:
         response = self._call(client, "GET", "/meetings", params={"label": external_id})

@@ -6,11 +6,15 @@ import pytest
 from django.contrib.auth import authenticate
 
 from accounts.models import AuditEntry, Customer, User, UserToken
-from accounts.selectors import TokenState, user_token_check
+from accounts.tokens import TokenState, token_check
 from conferences.models import Conference
 from devices.models import Device, DeviceToken
 
 pytestmark = pytest.mark.django_db
+
+
+def user_token_state(token: str) -> TokenState:
+    return token_check(model=UserToken, token=token)[0]
 
 
 def login(client, tenants, key):
@@ -189,8 +193,8 @@ def test_an_owner_revokes_an_employees_api_tokens(client, tenants):
     assert {row.user.customer.name for row in listed} == {"A1"}
     owner_client.post("/admin/accounts/user/", {"action": "revoke_tokens",
                                                 "_selected_action": [manager.pk]})
-    assert user_token_check(token)[0] is TokenState.INVALID
-    assert user_token_check(tenants.user_tokens["OWNER@A1"])[0] is TokenState.VALID
+    assert user_token_state(token) is TokenState.INVALID
+    assert user_token_state(tenants.user_tokens["OWNER@A1"]) is TokenState.VALID
     assert not UserToken.objects.active().filter(user=manager).exists()
     entry = AuditEntry.objects.get(action="user.revoke_tokens")
     assert (entry.actor, entry.object_id, entry.details) == (owner, manager.pk, {"revoked": 1})
@@ -202,7 +206,7 @@ def test_a_manager_neither_sees_api_tokens_nor_revokes_them(client, tenants):
     owner = tenants.user("OWNER@A1")
     manager_client.post("/admin/accounts/user/", {"action": "revoke_tokens",
                                                   "_selected_action": [owner.pk]})
-    assert user_token_check(tenants.user_tokens["OWNER@A1"])[0] is TokenState.VALID
+    assert user_token_state(tenants.user_tokens["OWNER@A1"]) is TokenState.VALID
 
 
 def test_a_resellers_customer_form_offers_its_only_parent_once_and_chosen(client, tenants):
@@ -245,7 +249,7 @@ def test_an_owner_cannot_revoke_another_customers_tokens(client, tenants):
     other = tenants.user("MANAGER@B1")
     login(client, tenants, "OWNER@A1").post("/admin/accounts/user/", {
         "action": "revoke_tokens", "_selected_action": [other.pk]})
-    assert user_token_check(tenants.user_tokens["MANAGER@B1"])[0] is TokenState.VALID
+    assert user_token_state(tenants.user_tokens["MANAGER@B1"]) is TokenState.VALID
     assert not AuditEntry.objects.filter(action="user.revoke_tokens").exists()
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from conferences.admin.dashboard import dashboard_figures
@@ -49,3 +51,21 @@ def test_every_figure_links_to_a_list_of_as_many_rows(client, tenants):
         shown = len(listing.context["cl"].result_list)
         assert shown == figure.value, (figure.label, figure.url)
         assert re.search(r"<h1>", listing.content.decode())
+
+
+def test_online_is_one_rule_for_the_figure_the_filter_and_the_badge(client, settings, tenants):
+    """Seen within DEVICE_ONLINE_SECONDS, the limit included: online on every page."""
+    user = tenants.user("RESELLER@Reseller A")
+    client.force_login(user)
+    now = timezone.now()
+    limit = timedelta(seconds=settings.DEVICE_ONLINE_SECONDS)
+    seen = [now, now - limit, now - limit - timedelta(seconds=1)]
+    for device, at in zip(Device.objects.for_user(user).order_by("pk"), seen, strict=True):
+        Device.objects.filter(pk=device.pk).update(last_seen_at=at)
+    with time_machine.travel(now, tick=False):
+        assert (figures(user)["Tablets online"], figures(user)["Tablets offline"]) == (2, 1)
+        for value, badge, rows in (("yes", "ok", 2), ("no", "off", 1)):
+            page = client.get("/admin/devices/device/", {"online": value})
+            assert len(page.context["cl"].result_list) == rows
+            badges = re.findall(r'<span class="badge (\w+)">', page.content.decode())
+            assert badges == [badge] * rows

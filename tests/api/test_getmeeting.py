@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import CustomerState
+from conferences.lifecycle import meeting_end
 from conferences.models import CommandStatus, Conference, MeetingState
 from devices.services import device_token_issue, device_token_revoke
 from tests.api.conftest import error_of, ready_meeting
@@ -176,6 +177,12 @@ def test_a_closed_meeting_is_not_served(api, tablet):
         state=MeetingState.CLOSED, closed_at=timezone.now()
     )
     assert error_of(api.post(URL, {"token": tablet.token})) == (404, "meeting")
+
+
+def test_a_meeting_being_ended_is_served_with_its_hangup(api, tablet):
+    meeting_end(meeting=tablet.meeting, ended_by=None)
+    (device,) = api.post(URL, {"token": tablet.token}).json()["devices"]
+    assert [(c["type"], c["executed"]) for c in device["commands"]][-1] == ("HANGUP", False)
 
 
 def test_a_started_meeting_is_served(api, tablet):

@@ -80,7 +80,11 @@ def test_the_sweep_task_runs_only_known_jobs():
         tasks.sweep("meeting_close")
     scheduled = {entry["args"][0] for entry in settings.CELERY_BEAT_SCHEDULE.values()
                  if entry["task"] == "conferences.sweep"}
-    assert scheduled == set(sweeps.JOBS)
+    assert scheduled == sweeps.scheduled_jobs() == {
+        "expire_commands", "finish_due_closings", "close_unstarted_meetings",
+        "end_overlong_meetings", "resume_lost_work"}
+    for job in scheduled:  # each names a job of conferences.sweeps, which runs
+        tasks.sweep(job)
 
 
 def test_every_scheduled_task_is_registered_with_the_worker():

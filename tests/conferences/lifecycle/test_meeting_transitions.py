@@ -96,6 +96,18 @@ def test_meeting_transition(state, event, expected):
     assert timestamps(meeting) == once
 
 
+@pytest.mark.parametrize("state", SETUP)
+def test_ready_means_the_same_for_one_meeting_and_for_the_query(state):
+    """Ready for tablets: provisioned and not closed, a meeting being ended included."""
+    meeting = MeetingFactory()
+    for step in SETUP[state]:
+        EVENTS[step](meeting)
+    meeting.refresh_from_db()
+    expected = state in {"ready", "started", "ending"}
+    assert meeting.is_ready is expected
+    assert Conference.objects.ready().filter(pk=meeting.pk).exists() is expected
+
+
 def test_closing_releases_the_tablets_and_cancels_their_commands():
     from conferences.models import Command, ConferenceDevice
 
