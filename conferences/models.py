@@ -32,7 +32,7 @@ class ConferenceQuerySet(ScopedQuerySet):
     customer_path = "customer"
 
     def ready(self) -> ConferenceQuerySet:
-        """Meetings a tablet may join (PRODUCT.md §4.2)."""
+        """Meetings a tablet may join (docs/domain.md#ready)."""
         return self.filter(
             state__in=[MeetingState.CREATED, MeetingState.STARTED], provisioning=Provisioning.OK
         )
