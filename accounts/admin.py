@@ -94,8 +94,8 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return ()
         if obj is not None and not self.has_change_permission(request, obj):
             return ("parent_reseller", "parent_name")
-        # Only platform admins create resellers and set features (PRODUCT.md §3); a reseller
-        # neither moves nor blocks its own organisation.
+        # Only platform admins create resellers and set features (docs/domain.md#features); a
+        # reseller neither moves nor blocks its own organisation.
         own = obj is not None and obj.pk == request.user.customer_id
         return ("is_reseller", "features", "parent_name",
                 *(("parent_reseller", "state") if own else ()))

@@ -1,5 +1,5 @@
-"""One mixin that scopes every ModelAdmin and inline through `for_user` (PRODUCT.md §3), and
-turns a service's refusal into a form error."""
+"""One mixin that scopes every ModelAdmin and inline through `for_user`
+(docs/domain.md#scoping), and turns a service's refusal into a form error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Employee login and session: `/auth/*` (API.md, "Employee endpoints")."""
+"""Employee login and session: `/auth/*` (docs/api.md#employee-login-and-session)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""How an employee proves who it is on the API: a user token from `/auth/login` (API.md,
-"Employee auth"), as `Authorization: Bearer <token>`."""
+"""How an employee proves who it is on the API: a user token from `/auth/login`, as
+`Authorization: Bearer <token>` (docs/api.md#authentication)."""
 
 from __future__ import annotations
 

@@ -74,6 +74,6 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     if is_api_path(request.path_info):
         if original_response is not None and original_response.status_code == 429:
             return original_response
-        return json_error("rate_limited", get_lockout_message(), 429)  # English: API.md
+        return json_error("rate_limited", get_lockout_message(), 429)  # English: docs/api.md#errors
     context = {"message": get_lockout_message(), "title": _("Login locked")}
     return render(request, "accounts/lockout.html", context, status=429)

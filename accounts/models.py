@@ -31,7 +31,7 @@ class Feature(models.TextChoices):
     IPTVPRIVATE = "IPTVPRIVATE", "IPTV Private"
 
 
-# Meetings and devices need one of these (PRODUCT.md §3).
+# Meetings and devices need one of these (docs/domain.md#features).
 MEETING_FEATURES = frozenset({Feature.FLEXCARE, Feature.IPTVBUSINESS})
 
 

@@ -1,4 +1,4 @@
-"""Tenant scoping, written once (PRODUCT.md §3).
+"""Tenant scoping, written once (docs/domain.md#scoping).
 
 Every model that belongs to a customer gets its manager from `ScopedQuerySet`, which knows the
 lookup path from that model to its Customer. `Model.objects.for_user(user)` is then the only

@@ -1,5 +1,5 @@
 """Getting commands to tablets: atomic claims, idempotent acknowledgements, expiry
-(PRODUCT.md §4, Command)."""
+(docs/domain.md#command-lifecycle)."""
 
 from __future__ import annotations
 

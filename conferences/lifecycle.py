@@ -1,4 +1,4 @@
-"""Meeting state transitions (PRODUCT.md §4, Meeting). Each one is a guarded conditional
+"""Meeting state transitions (docs/domain.md#meeting-lifecycle). Each one is a guarded conditional
 UPDATE or runs under the meeting's row lock: it happens once, however many times or however
 concurrently it is asked for, and a transition the state does not allow changes nothing."""
 

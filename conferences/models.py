@@ -28,7 +28,7 @@ class Provisioning(models.TextChoices):
     FAILED = "FAILED", _("Failed")
 
 
-# A meeting is *ready* (for tablets, PRODUCT.md §4.2) in one of these states with its room
+# A meeting is *ready* (for tablets, docs/domain.md#ready) in one of these states with its room
 # provisioned: getmeeting serves it and START_MEETING may be queued. That includes a meeting
 # being ended, whose tablets still fetch their HANGUP from getmeeting; command_queue refuses
 # everything but HANGUP on it first.
@@ -39,7 +39,7 @@ class ConferenceQuerySet(ScopedQuerySet):
     customer_path = "customer"
 
     def ready(self) -> ConferenceQuerySet:
-        """Ready meetings (READY_STATES)."""
+        """Meetings a tablet may join (READY_STATES; docs/domain.md#ready)."""
         return self.filter(state__in=READY_STATES, provisioning=Provisioning.OK)
 
     def open(self) -> ConferenceQuerySet:

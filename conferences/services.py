@@ -113,7 +113,7 @@ def command_queue(
     quality: object = None,
     created_by: User | None = None,
 ) -> Command:
-    """Queue a command for one tablet of a meeting (PRODUCT.md §4, Command)."""
+    """Queue a command for one tablet of a meeting (docs/domain.md#command-lifecycle)."""
     fields = _validated_fields(type, value, volume, quality)
     # Lock the meeting: closing takes the same lock, so a command can never be queued on a
     # meeting that is being closed and then be left QUEUED on a CLOSED meeting.

@@ -1,5 +1,5 @@
-"""The TelecomX wire shapes of meetings and commands (API.md). Plain dicts, built in one pass:
-the tablets poll these, so no serializer machinery on the hot path."""
+"""The TelecomX wire shapes of meetings and commands (docs/api.md#the-meeting-document). Plain
+dicts, built in one pass: the tablets poll these, so no serializer machinery on the hot path."""
 
 from __future__ import annotations
 

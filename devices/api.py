@@ -1,4 +1,4 @@
-"""Tablet login and session: `/iptv/app/*` (API.md, "Tablet login and session")."""
+"""Tablet login and session: `/iptv/app/*` (docs/api.md#tablet-login-and-session)."""
 
 from __future__ import annotations
 

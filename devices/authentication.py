@@ -1,4 +1,4 @@
-"""How a tablet proves who it is: its device token (API.md, "Tablet auth")."""
+"""How a tablet proves who it is: its device token (docs/api.md#authentication)."""
 
 from __future__ import annotations
 

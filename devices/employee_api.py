@@ -1,4 +1,4 @@
-"""The employees' tablet endpoint: token reset (API.md, "Employee endpoints")."""
+"""The employees' tablet endpoint: token reset (docs/api.md#reset-a-tablets-token)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The per-serial limit on tablet logins (API.md, "Tablet login and session").
+"""The per-serial limit on tablet logins (docs/domain.md#claim-window).
 
 After FAILURE_LIMIT refused or failed logins with one serial or barcode within WINDOW, every
 login with it is refused until WINDOW after the first of them, from whatever address: the

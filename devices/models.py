@@ -62,7 +62,7 @@ class Device(models.Model):
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Set at tablet login; cleared by a token reset.")
     )
-    # The claim window (PRODUCT.md §4 Tablet): registration and every token reset open it for
+    # The claim window (docs/domain.md#claim-window): registration and every token reset open it for
     # TABLET_CLAIM_MINUTES; a login closes it. Serials are printed on the tablets, so without
     # it anyone who learned one could claim a freshly reset tablet.
     claim_open_until = models.DateTimeField(
@@ -117,7 +117,8 @@ class DeviceToken(Token):
     marker = "fct_"
 
     # SET_NULL, not CASCADE: a tablet whose registration was deleted is told "device not
-    # found" (API.md) rather than "bad token", so its user knows to re-register it.
+    # found" (docs/api.md#authentication) rather than "bad token", so its user knows to
+    # re-register it.
     device = models.ForeignKey(
         Device, verbose_name=_("tablet"), null=True, on_delete=models.SET_NULL,
         related_name="tokens",

@@ -75,7 +75,8 @@ def device_check_deletable(*, device: Device) -> None:
 @transaction.atomic
 def device_delete(*, device: Device, actor: Any = None) -> None:
     """Delete a tablet's registration, the only way one is retired, with an audit entry. Its
-    tokens stay, so a tablet still logged in is told "device not found" (API.md)."""
+    tokens stay, so a tablet still logged in is told "device not found"
+    (docs/api.md#authentication)."""
     # meeting_create locks its tablets too: no meeting can take this one meanwhile.
     device = Device.objects.select_for_update().filter(pk=device.pk).first()
     if device is None:
@@ -94,7 +95,7 @@ def device_update_settings(*, device: Device, tablet_settings: TabletSettings) -
 
 
 def _claim_window_end() -> datetime:
-    """The end of a claim window opened now (PRODUCT.md §4 Tablet)."""
+    """The end of a claim window opened now (docs/domain.md#claim-window)."""
     return timezone.now() + timedelta(minutes=settings.TABLET_CLAIM_MINUTES)
 
 

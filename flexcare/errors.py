@@ -1,7 +1,8 @@
 """The one exception services raise for a refused operation.
 
-It carries the wire contract's error `code` and HTTP `status` (API.md), so the API answers it
-as is and the admin shows its message: one rule, one message, whichever interface called.
+It carries the wire contract's error `code` and HTTP `status` (docs/api.md#errors), so the API
+answers it as is and the admin shows its message: one rule, one message, whichever interface
+called.
 
 Messages are lazy translations (`gettext_lazy`, or `lazy_format` when they carry values): the
 admin shows them in the employee's language, the API renders them in English (flexcare.api).

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
 }
 
 # Registration and every token reset open a tablet for login by serial or barcode this long
-# (PRODUCT.md §4 Tablet, devices.services.device_token_issue); 0 refuses every such login.
+# (docs/domain.md#claim-window, devices.services.device_token_issue); 0 refuses every such login.
 TABLET_CLAIM_MINUTES = max(0, env.int("TABLET_CLAIM_MINUTES", default=30))
 
 SPECTACULAR_SETTINGS = {
@@ -290,7 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     for app in ("accounts", "devices")
 }
 
-# --- Meeting and command lifecycle (PRODUCT.md §4) --------------------------------------------
+# --- Meeting and command lifecycle (docs/domain.md#meeting-lifecycle) -------------------------
 
 COMMAND_CLAIM_SECONDS = env.int("COMMAND_CLAIM_SECONDS", default=30)
 COMMAND_MAX_DELIVERIES = env.int("COMMAND_MAX_DELIVERIES", default=5)

@@ -1,4 +1,4 @@
-"""The employees' meeting endpoints (API.md, "Employee endpoints"). Thin: every object is found
+"""The employees' meeting endpoints (docs/api.md#employee-endpoints). Thin: every object is found
 through the access rule (accounts.access.find_for_user: outside scope 404, beyond one's level
 403) and every change is a service's, which answers its own refusals."""
 

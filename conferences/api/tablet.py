@@ -1,4 +1,4 @@
-"""The tablet's meeting endpoints (API.md, "Tablet endpoints"). The hot path: each is a
+"""The tablet's meeting endpoints (docs/api.md#tablet-endpoints). The hot path: each is a
 constant handful of queries whatever the size of the meeting."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The MedCom VDX booking API provider (see ../shared/reference/medcom-vdx.md).
+"""The MedCom VDX booking API provider (docs/lifecycle.md#booking-rooms-at-vdx).
 
 Written to VDX's v2 conventions (OAuth2 bearer tokens, ISO 8601 times, errors with
 `detailed_error_code`); paths are relative to VDX_API_URL, e.g. `…/videoapi/v2`. Every call has

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     ]
 
     # Tablets registered before this start closed for login, as the claim window requires:
-    # an employee's token reset opens one (PRODUCT.md §4 Tablet).
+    # an employee's token reset opens one (docs/domain.md#claim-window).
     operations = [
         migrations.AddField(
             model_name='device',

@@ -1,5 +1,5 @@
-"""The error contract of API.md: `{"error": {"code", "message", "status"}}` for every failure
-on an API path — DRF exceptions, service refusals, unknown paths, crashes. Never HTML.
+"""The error contract (docs/api.md#errors): `{"error": {"code", "message", "status"}}` for every
+failure on an API path — DRF exceptions, service refusals, unknown paths, crashes. Never HTML.
 
 Messages are always English, whatever Accept-Language says: API paths run in English
 (flexcare.api.middleware.LocaleMiddleware), and a service's lazily translated message is
@@ -22,7 +22,8 @@ from flexcare.errors import ServiceError
 logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/iptv/", "/auth/", "/flexcare/", "/api/")
-# The wire contract's language (API.md): messages never follow the client's Accept-Language.
+# The wire contract's language (docs/api.md#errors): messages never follow the client's
+# Accept-Language.
 API_LANGUAGE = "en"
 
 # The code for a status when nothing more specific is known.

@@ -53,8 +53,9 @@ def _content_length(request: HttpRequest) -> int:
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's LocaleMiddleware (the admin speaks the browser's or the chosen language),
-    except that API paths always run in English: the wire contract's messages (API.md), DRF's
-    validation messages included, never follow the client's Accept-Language."""
+    except that API paths always run in English: the wire contract's messages
+    (docs/api.md#errors), DRF's validation messages included, never follow the client's
+    Accept-Language."""
 
     def process_request(self, request: HttpRequest) -> None:
         if is_api_path(request.path_info):

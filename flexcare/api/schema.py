@@ -11,7 +11,10 @@ ErrorSerializer = inline_serializer(
         "error": inline_serializer(
             "ErrorDetail",
             {
-                "code": serializers.CharField(help_text="Key from API.md, or a field path"),
+                "code": serializers.CharField(
+                    help_text="The error's key (listed with each response), or the path of "
+                    "an invalid field (`command.volume`)"
+                ),
                 "message": serializers.CharField(),
                 "status": serializers.IntegerField(),
             },

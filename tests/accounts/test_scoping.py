@@ -1,4 +1,5 @@
-"""`for_user` on every model: each user sees exactly its own tenants' objects (PRODUCT.md §3)."""
+"""`for_user` on every model: each user sees exactly its own tenants' objects
+(docs/domain.md#scoping)."""
 
 from __future__ import annotations
 

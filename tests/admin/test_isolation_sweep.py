@@ -1,4 +1,4 @@
-"""Tenant-isolation sweep over the Django admin (PRODUCT.md §3), generated from the admin
+"""Tenant-isolation sweep over the Django admin (docs/domain.md#scoping), generated from the admin
 site's registry: every ModelAdmin of our apps (apps whose code lives in this repository, not in
 site-packages), and with it every inline, action, per-object URL (custom ones included), form,
 list filter and autocomplete source, is swept for every user of the tenants world

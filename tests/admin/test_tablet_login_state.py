@@ -1,5 +1,6 @@
 """The tablets' login state in the admin: open for login until when, logged in, or closed
-(PRODUCT.md §4 Tablet), in English and Danish, in the list, its filter and the tablet's page."""
+(docs/domain.md#claim-window), in English and Danish, in the list, its filter and the tablet's
+page."""
 
 from __future__ import annotations
 

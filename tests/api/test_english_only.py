@@ -1,5 +1,5 @@
-"""The API speaks the wire contract's English (API.md) whatever language the client asks for,
-while the admin shows the same service refusals in Danish."""
+"""The API speaks the wire contract's English (docs/api.md#errors) whatever language the client
+asks for, while the admin shows the same service refusals in Danish."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ URL = "/iptv/flexcareconference/meeting/device"
 OID = re.compile(r"^[0-9a-f]{24}$")
 WIRE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
-# The contract, from API.md, written out: keys and their JSON types.
+# The contract, from docs/api.md#the-meeting-document, written out: keys and their JSON types.
 MEETING_KEYS = {"_id": str, "customer": str, "employee": (str, type(None)), "uri": str,
                 "pin": str, "desktopLink": str, "clinicalLink": str, "mobileLink": str,
                 "state": str, "created": str, "devices": list}

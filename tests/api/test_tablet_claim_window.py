@@ -1,4 +1,4 @@
-"""The claim window (PRODUCT.md §4 Tablet): a tablet logs in by serial or barcode only within
+"""The claim window (docs/domain.md#claim-window): a tablet logs in by serial or barcode only within
 TABLET_CLAIM_MINUTES of its registration or of a token reset, through the real endpoints."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""POST /iptv/flexcareconference/meeting: the meeting object, every error row of API.md, form
-bodies, and the `employee` field."""
+"""POST /iptv/flexcareconference/meeting: the meeting object, every error row of
+docs/api.md#create-a-meeting, form bodies, and the `employee` field."""
 
 from __future__ import annotations
 

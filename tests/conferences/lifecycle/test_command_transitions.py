@@ -1,4 +1,5 @@
-"""Every command status by every event (PRODUCT.md §4, Command). Expected table by hand."""
+"""Every command status by every event (docs/domain.md#command-lifecycle). Expected table by
+hand."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Every meeting state by every event: allowed transitions happen once, forbidden ones change
-nothing (PRODUCT.md §4, Meeting). The expected table is written out by hand."""
+nothing (docs/domain.md#meeting-lifecycle). The expected table is written out by hand."""
 
 from __future__ import annotations
 
