@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "devices",
     "conferences",
+    "reports",
 ]
 
 MIDDLEWARE = [
