@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import formats
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from accounts.access import AccessLevel
 
 from .api import VIEW
 from .chart import bar_chart
@@ -31,13 +34,12 @@ DELIMITERS = {"da": ";", "en": ","}
 def _form(request: HttpRequest) -> UsageForm:
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
-    data = request.GET
-    if "from" not in data:  # first visit: this year by month
-        this_day = today()
-        data = QueryDict(mutable=True)
-        data.update({"from": this_day.replace(month=1, day=1).isoformat(),
-                     "to": this_day.isoformat(), "granularity": Granularity.MONTH,
-                     **request.GET.dict()})
+    this_day = today()
+    # What is not asked for: this year by month.
+    data = QueryDict(mutable=True)
+    data.update({"from": this_day.replace(month=1, day=1).isoformat(),
+                 "to": this_day.isoformat(), "granularity": Granularity.MONTH,
+                 **request.GET.dict()})
     return UsageForm(data, user=request.user)
 
 
@@ -70,12 +72,18 @@ def _table(report: UsageReport, labels: list[str]) -> list[tuple[Any, list, Any]
 
 def usage_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
+    valid = form.is_valid()
+    kept = {"granularity": form.cleaned_data.get("granularity") or Granularity.MONTH}
+    if valid and form.cleaned_data["customer"]:
+        kept["customer"] = form.cleaned_data["customer"].pk
     context: dict[str, Any] = {
         **admin.site.each_context(request), "title": _("Usage"), "form": form,
-        "presets": [(label, first.isoformat(), last.isoformat())
+        # Only resellers and the platform admin see more than one customer.
+        "pick_customer": request.user.at_least(AccessLevel.RESELLER),
+        "presets": [(label, urlencode({"from": first, "to": last, **kept}))
                     for label, first, last in presets(today())],
     }
-    if form.is_valid():
+    if valid:
         report = _report(request, form)
         granularity = report.granularity
         labels = [period_label(period, granularity) for period, _ in report.per_period]
