@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": f"{app}.purge_tokens", "schedule": 3600.0, "options": {"expires": 3600.0}
     }
     for app in ("accounts", "devices")
+} | {
+    # Days whose meetings are all closed, into the usage rollup (reports.rollup).
+    "reports.rollup_usage": {
+        "task": "reports.rollup_usage", "schedule": 600.0, "options": {"expires": 600.0}
+    },
 }
 
 # --- Meeting and command lifecycle (PRODUCT.md §4) --------------------------------------------

@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 720, 200
+WIDTH, HEIGHT = 960, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 36
-MAX_X_LABELS = 12
+MAX_X_LABELS = 16
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class Bar:
     y: float
     width: float
     height: float
-    label: str
+    label: str  # under the bar (short)
+    title: str  # when pointed at (whole)
     value: int
     show_label: bool
 
@@ -50,18 +51,19 @@ def nice_ceiling(value: int) -> int:
 
 
 def bar_chart(*, chart_id: str, title: str, description: str,
-              points: list[tuple[str, int]]) -> BarChart:
-    top = nice_ceiling(max((value for _, value in points), default=0))
+              points: list[tuple[str, str, int]]) -> BarChart:
+    """`points`: (short label, whole label, value) per bar, in order."""
+    top = nice_ceiling(max((value for _, _, value in points), default=0))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(points), 1)
     every = math.ceil(len(points) / MAX_X_LABELS) or 1
     bars = []
-    for n, (label, value) in enumerate(points):
+    for n, (label, whole, value) in enumerate(points):
         height = plot_height * value / top
         bars.append(Bar(x=round(LEFT + n * slot + slot * 0.15, 2),
                         y=round(TOP + plot_height - height, 2),
                         width=round(max(slot * 0.7, 1), 2), height=round(height, 2),
-                        label=label, value=value, show_label=n % every == 0))
+                        label=label, title=whole, value=value, show_label=n % every == 0))
     ticks = [(round(TOP + plot_height * (1 - share), 2), round(top * share))
              for share in (0, 0.5, 1) if top * share == int(top * share)]
     return BarChart(id=chart_id, title=title, description=description, bars=bars, ticks=ticks)

@@ -46,17 +46,31 @@ def period_start(day: date, granularity: str) -> date:
     return day
 
 
+def next_period(start: date, granularity: str) -> date:
+    if granularity == Granularity.MONTH:
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=7 if granularity == Granularity.WEEK else 1)
+
+
+def period_end(start: date, granularity: str) -> date:
+    """The last day of the period that begins on `start`."""
+    return next_period(start, granularity) - timedelta(days=1)
+
+
 def periods(first: date, last: date, granularity: str) -> list[date]:
     """The first day of every period that `first`..`last` touches, in order. The first and
     last period may stick out of the range: they then count only the days inside it."""
     starts, day = [], period_start(first, granularity)
     while day <= last:
         starts.append(day)
-        if granularity == Granularity.MONTH:
-            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        else:
-            day += timedelta(days=7 if granularity == Granularity.WEEK else 1)
+        day = next_period(day, granularity)
     return starts
+
+
+def whole_periods(first: date, last: date, granularity: str) -> list[date]:
+    """The periods that lie wholly inside `first`..`last` (a run without gaps)."""
+    return [start for start in periods(first, last, granularity)
+            if start >= first and period_end(start, granularity) <= last]
 
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -16,23 +16,33 @@ whatever the range or the number of customers:
 
 Distinct counts do not add up across periods or customers, so the subtotal of each customer
 and the total are counted again by the database, never summed.
+
+Days whose meetings are all CLOSED are read from the rollup (reports.models, written by
+reports.rollup): sums of per-day rows, and distinct tablets and employees from member rows
+per day, week and month. The days after a customer's rollup are counted from the meetings
+themselves, and distinct members of both parts are counted together (a UNION), so a period
+half rolled up and half live is exact too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Trunc
 
 from accounts.models import Customer
 from conferences.models import Command, CommandStatus, Conference, ConferenceDevice, MeetingState
 from conferences.models import Provisioning as Prov
 
-from .figures import Figures, meeting_minutes
-from .periods import day_bounds, periods, truncated
+from .figures import ADDITIVE, Figures, meeting_minutes
+from .models import Kind, Span, UsageDay, UsageMember
+from .periods import Granularity, day_bounds, period_end, periods, truncated, whole_periods
 
 
 @dataclass(frozen=True)
@@ -61,20 +71,31 @@ class UsageReport:
 
 
 Key = tuple[str, date]
+SPANS = {Granularity.DAY: Span.DAY, Granularity.WEEK: Span.WEEK, Granularity.MONTH: Span.MONTH}
 
 
 @dataclass(frozen=True)
-class _Meetings:
-    """The meetings counted: created from `start` to `end` by one of `customer_ids`; `q`
-    selects them from a model that reaches the meeting through `via`."""
+class Days:
+    """Local days `first`..`last` (both included) of the customers `customer_ids`."""
 
-    customer_ids: list[str]
-    start: datetime
-    end: datetime
+    customer_ids: tuple[str, ...]
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """The meetings created on some customers' days; `q` selects them from a model that
+    reaches the meeting through `via`."""
+
+    spans: tuple[Days, ...]
 
     def q(self, via: str = "", *, held: bool = False) -> Q:
-        q = Q(**{f"{via}customer_id__in": self.customer_ids, f"{via}created_at__gte": self.start,
-                 f"{via}created_at__lt": self.end})
+        q = Q(pk__in=[])  # matches nothing: no days, no meetings
+        for days in self.spans:
+            start, end = day_bounds(days.first, days.last)
+            q |= Q(**{f"{via}customer_id__in": days.customer_ids,
+                      f"{via}created_at__gte": start, f"{via}created_at__lt": end})
         return q & Q(**{f"{via}started_at__isnull": False}) if held else q
 
 
@@ -84,13 +105,24 @@ def usage_report(*, user: Any, first: date, last: date, granularity: str,
     row per customer and period, a subtotal per customer and a total. Listed: every customer
     in scope that holds meetings (the FLEXCARE or IPTVBUSINESS feature) or had some in the
     range, or just `customer`. The range is checked by the caller (periods.check_range)."""
-    scope = Customer.objects.for_user(user).order_by("name", "pk").only("name", "features")
+    scope = (Customer.objects.for_user(user).order_by("name", "pk").only("name", "features")
+             .annotate(through=F("usage_rollup__through")))
     if customer is not None:
         scope = scope.filter(pk=customer.pk)
     candidates = list(scope)
-    in_range = _Meetings([c.pk for c in candidates], *day_bounds(first, last))
-    by_key = _counted(in_range, granularity)
-    tablets, employees = _distinct_members(in_range)
+    rolled, live = _split(candidates, first, last)
+    by_key = _summed(rolled, granularity)
+    for key, figures in counted(live, granularity).items():
+        by_key.setdefault(key, Figures()).add(figures)
+        if granularity == Granularity.DAY:  # a day is rolled up or live, never both
+            by_key[key].tablets += figures.tablets
+            by_key[key].employees += figures.employees
+    if granularity != Granularity.DAY:
+        for customer_id, kind, period, count in _distinct_per_period(
+                rolled, live, first, last, granularity):
+            figures = by_key.setdefault((customer_id, period), Figures())
+            setattr(figures, "tablets" if kind == Kind.TABLET else "employees", count)
+    tablets, employees = _distinct_members(rolled, live, first, last)
 
     report = UsageReport(first, last, granularity)
     used = {customer_id for customer_id, _ in by_key}
@@ -115,9 +147,42 @@ def usage_report(*, user: Any, first: date, last: date, granularity: str,
     return report
 
 
-def _counted(meetings: _Meetings, granularity: str) -> dict[Key, Figures]:
-    """Every figure per (customer, period) with any meeting: three grouped queries, one per
-    table (joining them first would multiply the rows the sums run over)."""
+def _split(candidates: Iterable[Any], first: date, last: date) -> tuple[Meetings, Meetings]:
+    """The days of the range that are rolled up, and those counted live, per customer
+    (customers sharing the same days share a span: usually all of them)."""
+    rolled: dict[tuple[date, date], list[str]] = defaultdict(list)
+    live: dict[tuple[date, date], list[str]] = defaultdict(list)
+    for candidate in candidates:
+        through = candidate.through or first - timedelta(days=1)
+        if through >= first:
+            rolled[first, min(through, last)].append(candidate.pk)
+        if through < last:
+            live[max(first, through + timedelta(days=1)), last].append(candidate.pk)
+    return tuple(Meetings(tuple(Days(tuple(ids), *days) for days, ids in spans.items()))
+                 for spans in (rolled, live))
+
+
+def _summed(rolled: Meetings, granularity: str) -> dict[Key, Figures]:
+    """The rolled-up days' figures per (customer, period), summed from the day rows; a day's
+    distinct counts are its own, so they are right for granularity day only."""
+    q = Q(pk__in=[])
+    for days in rolled.spans:
+        q |= Q(customer_id__in=days.customer_ids, day__gte=days.first, day__lte=days.last)
+    by_key: dict[Key, Figures] = {}
+    for row in (
+        UsageDay.objects.filter(q).order_by()
+        .values("customer_id", period=Trunc("day", granularity))
+        .annotate(**{name: Sum(name) for name in (*ADDITIVE, "tablets", "employees")})
+    ):
+        key = row.pop("customer_id"), row.pop("period")
+        by_key[key] = Figures(**row)
+    return by_key
+
+
+def counted(meetings: Meetings, granularity: str) -> dict[Key, Figures]:
+    """Every figure per (customer, period) counted from the meetings themselves: three
+    grouped queries, one per table (joining them first would multiply the rows the sums run
+    over)."""
     held = Q(started_at__isnull=False)
     closed = Q(state=MeetingState.CLOSED)
     by_key: dict[Key, Figures] = defaultdict(Figures)
@@ -154,20 +219,78 @@ def _counted(meetings: _Meetings, granularity: str) -> dict[Key, Figures]:
     return dict(by_key)
 
 
-def _distinct_members(meetings: _Meetings) -> tuple[dict[str, set], dict[str, set]]:
+def live_members(meetings: Meetings, granularity: str | None) -> list[QuerySet]:
+    """(customer, kind, [period,] member) of the tablets in held meetings and the employees
+    who created meetings, each listed once; without `granularity`, over the whole span."""
+
+    def columns(qs: QuerySet, customer: str, kind: str, created: str, member: str) -> QuerySet:
+        named = {"c": F(customer), "k": Value(kind, output_field=CharField())}
+        if granularity:
+            named["p"] = truncated(created, granularity)
+        named["m"] = F(member)
+        return qs.order_by().annotate(**named).values_list(*named).distinct()
+
+    via = "conference__"
+    return [
+        columns(ConferenceDevice.objects.filter(meetings.q(via, held=True)),
+                f"{via}customer_id", Kind.TABLET, f"{via}created_at", "device_id"),
+        columns(Conference.objects.filter(meetings.q(), employee__isnull=False),
+                "customer_id", Kind.EMPLOYEE, "created_at", "employee_id"),
+    ]
+
+
+def _rolled_members(rolled: Meetings, first: date, last: date, granularity: str | None,
+                    whole: str) -> QuerySet:
+    """Members of the rolled-up days: from the `whole` span's rows (week or month) for
+    periods wholly inside the range, from the day rows for the days around them. Per
+    `granularity`'s period, or over the whole range without one."""
+    full = whole_periods(first, last, whole)
+    q = Q(pk__in=[])
+    for days in rolled.spans:
+        customers = Q(customer_id__in=days.customer_ids)
+        q |= customers & Q(span=SPANS[whole], start__in=[p for p in full if p <= days.last])
+        day_rows = Q(span=Span.DAY, start__gte=days.first, start__lte=days.last)
+        if full:  # the whole periods are one run: the days before it and after it
+            day_rows &= (Q(start__lt=full[0])
+                         | Q(start__gt=period_end(full[-1], whole)))
+        q |= customers & day_rows
+    named = {"c": F("customer_id"), "k": F("kind")}
+    if granularity:
+        named["p"] = Trunc("start", granularity)
+    named["m"] = F("member")
+    return UsageMember.objects.filter(q).order_by().annotate(**named).values_list(*named)
+
+
+def _distinct_per_period(rolled: Meetings, live: Meetings, first: date, last: date,
+                         granularity: str) -> list[tuple[str, str, date, int]]:
+    """Distinct tablets and employees per (customer, period), rolled-up and live days
+    together: the database unites the members of both parts, then counts them."""
+    parts = [_rolled_members(rolled, first, last, granularity, granularity),
+             *live_members(live, granularity)]
+    union = parts[0].union(*parts[1:])
+    sql, params = union.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT c, k, p, COUNT(*) FROM ({sql}) u GROUP BY c, k, p",  # noqa: S608
+                       params)
+        return [(c, k, _as_date(p), n) for c, k, p, n in cursor.fetchall()]
+
+
+def _as_date(value: Any) -> date:
+    # SQLite hands raw SQL dates back as text.
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _distinct_members(rolled: Meetings, live: Meetings, first: date,
+                      last: date) -> tuple[dict[str, set], dict[str, set]]:
     """Per customer, the tablets used and the employees who created meetings over the whole
-    range (the database lists each pair once): its subtotal's distinct counts, and the
-    total's as their union."""
+    range (the database lists each once): its subtotal's distinct counts, and the total's as
+    their union."""
+    parts = [_rolled_members(rolled, first, last, None, Granularity.MONTH),
+             *live_members(live, None)]
     tablets: dict[str, set] = defaultdict(set)
     employees: dict[str, set] = defaultdict(set)
-    for customer_id, device_id in (
-        ConferenceDevice.objects.filter(meetings.q("conference__", held=True)).order_by()
-        .values_list("conference__customer_id", "device_id").distinct()
-    ):
-        tablets[customer_id].add(device_id)
-    for customer_id, employee_id in (
-        Conference.objects.filter(meetings.q(), employee__isnull=False).order_by()
-        .values_list("customer_id", "employee_id").distinct()
-    ):
-        employees[customer_id].add(employee_id)
+    for customer_id, kind, member in parts[0].union(*parts[1:]):
+        (tablets if kind == Kind.TABLET else employees)[customer_id].add(member)
     return tablets, employees

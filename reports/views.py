@@ -58,6 +58,15 @@ def period_label(period: date, granularity: str) -> str:
     return formats.date_format(period, "SHORT_DATE_FORMAT")
 
 
+def axis_label(period: date, granularity: str) -> str:
+    """Short enough for the space under a bar: "7 Nov", "wk 45", "Nov 2025"."""
+    if granularity == Granularity.MONTH:
+        return formats.date_format(period, "M Y")
+    if granularity == Granularity.WEEK:
+        return _("wk %(number)s") % {"number": period.isocalendar().week}
+    return formats.date_format(period, "j M")
+
+
 def _table(report: UsageReport, labels: list[str]) -> list[tuple[Any, list, Any]]:
     """(customer, [(period label, figures)...], subtotal) per customer: report.rows hold
     each customer's periods one after the other, in the order of report.subtotals."""
@@ -87,6 +96,7 @@ def usage_page(request: HttpRequest) -> HttpResponse:
         report = _report(request, form)
         granularity = report.granularity
         labels = [period_label(period, granularity) for period, _ in report.per_period]
+        axis = [axis_label(period, granularity) for period, _ in report.per_period]
         query = form.data.copy()
         for name in ("sep", "customer"):
             query.pop(name, None)
@@ -105,12 +115,12 @@ def usage_page(request: HttpRequest) -> HttpResponse:
             "charts": [
                 bar_chart(chart_id="chart-meetings", title=_("Meetings held"),
                           description=_("Meetings held per period, all customers shown"),
-                          points=[(label, figures.meetings) for label, (_, figures)
-                                  in zip(labels, report.per_period, strict=True)]),
+                          points=[(short, label, figures.meetings) for short, label, (_, figures)
+                                  in zip(axis, labels, report.per_period, strict=True)]),
                 bar_chart(chart_id="chart-minutes", title=_("Minutes in meetings"),
                           description=_("Minutes in meetings per period, all customers shown"),
-                          points=[(label, figures.minutes) for label, (_, figures)
-                                  in zip(labels, report.per_period, strict=True)]),
+                          points=[(short, label, figures.minutes) for short, label, (_, figures)
+                                  in zip(axis, labels, report.per_period, strict=True)]),
             ],
         })
     return TemplateResponse(request, "reports/usage.html", context)

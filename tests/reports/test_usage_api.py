@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from reports.rollup import usage_rollup
 from tests.api.conftest import error_of
 from tests.api.employee.conftest import bearer
 from tests.factories import CustomerFactory, MeetingFactory
@@ -144,18 +145,27 @@ def test_json_is_the_default_and_on_request(api, tenants):
         assert response["Content-Type"] == "application/json", extra
 
 
+@pytest.mark.parametrize(("granularity", "live", "rolled"), [
+    # The token with its user and the customers with their rollup; meetings, tablets and
+    # commands of the live days per period; the rolled-up days' sums; for weeks and months
+    # the distinct tablets and employees per period; those over the whole range.
+    ("day", 6, 7), ("week", 7, 8), ("month", 7, 8),
+])
 def test_the_query_count_does_not_grow_with_customers_or_range(
-        api, usage_world, django_assert_num_queries):
+        api, usage_world, time_machine, django_assert_num_queries, granularity, live, rolled):
     tenants = usage_world.tenants
+    year = {"granularity": granularity, "from": "2025-01-01", "to": "2025-12-31"}
     get(api, tenants, "ADMIN")  # records the token's use, a write at most once a minute
-    # The token with its user, the customers, then meetings, tablets and commands per period,
-    # and the distinct tablets and employees per customer.
-    with django_assert_num_queries(7):
-        get(api, tenants, "ADMIN", granularity="day")
+    with django_assert_num_queries(live):
+        get(api, tenants, "ADMIN", **year)
     for n in range(5):
         customer = CustomerFactory(name=f"More {n}",
                                    parent_reseller=tenants.customers["Reseller B"])
         MeetingFactory(customer=customer)
-    with django_assert_num_queries(7):
-        get(api, tenants, "ADMIN", granularity="day", **{"from": "2025-01-01",
-                                                         "to": "2025-12-31"})
+    with django_assert_num_queries(live):
+        get(api, tenants, "ADMIN", **year)
+    time_machine.move_to("2025-11-04T23:30:00Z")
+    usage_rollup()
+    get(api, tenants, "ADMIN")
+    with django_assert_num_queries(rolled):
+        get(api, tenants, "ADMIN", **year)
