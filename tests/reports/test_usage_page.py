@@ -169,6 +169,11 @@ def test_the_page_speaks_danish(client, usage_world):
     for text in ("Forbrug", "Hent CSV", "Møder afholdt", "Minutter i møder", "Sidste måned",
                  "I alt", "oktober 2025"):
         assert text in html, text
+    # The charts' coordinates stay numbers an SVG reads, not Danish decimals ("56,5").
+    svg = re.search(r'<svg id="chart-minutes".*?</svg>', html, re.S).group(0)
+    coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
+    assert coordinates
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
 
 
 def test_the_page_query_count_does_not_grow_with_the_range(client, usage_world,
