@@ -117,7 +117,9 @@ def usage_report(*, user: Any, first: date, last: date, granularity: str,
         if granularity == Granularity.DAY:  # a day is rolled up or live, never both
             by_key[key].tablets += figures.tablets
             by_key[key].employees += figures.employees
-    if granularity != Granularity.DAY:
+    if granularity != Granularity.DAY:  # the sums of days' distinct counts are no count
+        for figures in by_key.values():
+            figures.tablets = figures.employees = 0
         for customer_id, kind, period, count in _distinct_per_period(
                 rolled, live, first, last, granularity):
             figures = by_key.setdefault((customer_id, period), Figures())

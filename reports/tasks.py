@@ -9,4 +9,6 @@ from celery import shared_task
 def rollup_usage() -> int:
     from .rollup import usage_rollup
 
-    return usage_rollup()
+    # A few batches a run: a first rollup of a long history catches up over several runs,
+    # each well within the task time limit.
+    return usage_rollup(max_batches=4)
