@@ -40,7 +40,7 @@ from accounts.models import Customer
 from conferences.models import Command, CommandStatus, Conference, ConferenceDevice, MeetingState
 from conferences.models import Provisioning as Prov
 
-from .figures import ADDITIVE, Figures, meeting_minutes
+from .figures import FIELDS, Figures, meeting_minutes
 from .models import Kind, Span, UsageDay, UsageMember
 from .periods import Granularity, day_bounds, period_end, periods, truncated, whole_periods
 
@@ -170,15 +170,15 @@ def _summed(rolled: Meetings, granularity: str) -> dict[Key, Figures]:
     q = Q(pk__in=[])
     for days in rolled.spans:
         q |= Q(customer_id__in=days.customer_ids, day__gte=days.first, day__lte=days.last)
-    by_key: dict[Key, Figures] = {}
-    for row in (
-        UsageDay.objects.filter(q).order_by()
-        .values("customer_id", period=Trunc("day", granularity))
-        .annotate(**{name: Sum(name) for name in (*ADDITIVE, "tablets", "employees")})
-    ):
-        key = row.pop("customer_id"), row.pop("period")
-        by_key[key] = Figures(**row)
-    return by_key
+    rows = UsageDay.objects.filter(q).order_by()
+    if granularity == Granularity.DAY:  # a row per day already (a year of them: keep it lean)
+        rows = rows.values_list("customer_id", "day", *FIELDS)
+    else:
+        rows = (rows.values("customer_id", period=Trunc("day", granularity))
+                .annotate(**{name: Sum(name) for name in FIELDS})
+                .values_list("customer_id", "period", *FIELDS))
+    return {(customer_id, period): Figures(*figures)
+            for customer_id, period, *figures in rows}
 
 
 def counted(meetings: Meetings, granularity: str) -> dict[Key, Figures]:
@@ -242,15 +242,18 @@ def live_members(meetings: Meetings, granularity: str | None) -> list[QuerySet]:
 
 
 def _rolled_members(rolled: Meetings, first: date, last: date, granularity: str | None,
-                    whole: str) -> QuerySet:
+                    whole: str, *, skip_settled: bool = False) -> QuerySet:
     """Members of the rolled-up days: from the `whole` span's rows (week or month) for
     periods wholly inside the range, from the day rows for the days around them. Per
-    `granularity`'s period, or over the whole range without one."""
+    `granularity`'s period, or over the whole range without one. `skip_settled`: without the
+    whole periods that are wholly rolled up (counted on their own)."""
     full = whole_periods(first, last, whole)
     q = Q(pk__in=[])
     for days in rolled.spans:
         customers = Q(customer_id__in=days.customer_ids)
-        q |= customers & Q(span=SPANS[whole], start__in=[p for p in full if p <= days.last])
+        wanted = [start for start in full if start <= days.last and not (
+            skip_settled and period_end(start, whole) <= days.last)]
+        q |= customers & Q(span=SPANS[whole], start__in=wanted)
         day_rows = Q(span=Span.DAY, start__gte=days.first, start__lte=days.last)
         if full:  # the whole periods are one run: the days before it and after it
             day_rows &= (Q(start__lt=full[0])
@@ -265,16 +268,29 @@ def _rolled_members(rolled: Meetings, first: date, last: date, granularity: str 
 
 def _distinct_per_period(rolled: Meetings, live: Meetings, first: date, last: date,
                          granularity: str) -> list[tuple[str, str, date, int]]:
-    """Distinct tablets and employees per (customer, period), rolled-up and live days
-    together: the database unites the members of both parts, then counts them."""
-    parts = [_rolled_members(rolled, first, last, granularity, granularity),
+    """Distinct tablets and employees per (customer, period). A period wholly in the range
+    and wholly rolled up has exactly one member row per member: those are counted as they
+    are. The other periods (at the ends of the range, or with live days) unite the members
+    of their rolled-up days and of their live days in the database, then count them."""
+    full = whole_periods(first, last, granularity)
+    settled = Q(pk__in=[])
+    for days in rolled.spans:
+        done = [start for start in full if period_end(start, granularity) <= days.last]
+        settled |= Q(customer_id__in=days.customer_ids, start__in=done)
+    counts = [
+        (c, k, p, n) for c, k, p, n in
+        UsageMember.objects.filter(settled, span=SPANS[granularity]).order_by()
+        .values_list("customer_id", "kind", "start").annotate(n=Count("*"))
+    ]
+    parts = [_rolled_members(rolled, first, last, granularity, granularity, skip_settled=True),
              *live_members(live, granularity)]
     union = parts[0].union(*parts[1:])
     sql, params = union.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT c, k, p, COUNT(*) FROM ({sql}) u GROUP BY c, k, p",  # noqa: S608
                        params)
-        return [(c, k, _as_date(p), n) for c, k, p, n in cursor.fetchall()]
+        counts += [(c, k, _as_date(p), n) for c, k, p, n in cursor.fetchall()]
+    return counts
 
 
 def _as_date(value: Any) -> date:
