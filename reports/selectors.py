@@ -111,19 +111,7 @@ def usage_report(*, user: Any, first: date, last: date, granularity: str,
         scope = scope.filter(pk=customer.pk)
     candidates = list(scope)
     rolled, live = _split(candidates, first, last)
-    by_key = _summed(rolled, granularity)
-    for key, figures in counted(live, granularity).items():
-        by_key.setdefault(key, Figures()).add(figures)
-        if granularity == Granularity.DAY:  # a day is rolled up or live, never both
-            by_key[key].tablets += figures.tablets
-            by_key[key].employees += figures.employees
-    if granularity != Granularity.DAY:  # the sums of days' distinct counts are no count
-        for figures in by_key.values():
-            figures.tablets = figures.employees = 0
-        for customer_id, kind, period, count in _distinct_per_period(
-                rolled, live, first, last, granularity):
-            figures = by_key.setdefault((customer_id, period), Figures())
-            setattr(figures, "tablets" if kind == Kind.TABLET else "employees", count)
+    by_key = _per_period(rolled, live, first, last, granularity)
     tablets, employees = _distinct_members(rolled, live, first, last)
 
     report = UsageReport(first, last, granularity)
@@ -147,6 +135,25 @@ def usage_report(*, user: Any, first: date, last: date, granularity: str,
     report.total.employees = len(set().union(*(employees[pk] for pk in listed)))
     report.per_period = list(chart.items())
     return report
+
+
+def _per_period(rolled: Meetings, live: Meetings, first: date, last: date,
+                granularity: str) -> dict[Key, Figures]:
+    """Every figure per (customer, period) with any meeting: rolled-up and live days."""
+    by_key = _summed(rolled, granularity)
+    for key, figures in counted(live, granularity).items():
+        by_key.setdefault(key, Figures()).add(figures)
+        if granularity == Granularity.DAY:  # a day is rolled up or live, never both
+            by_key[key].tablets += figures.tablets
+            by_key[key].employees += figures.employees
+    if granularity != Granularity.DAY:  # the sums of days' distinct counts are no count
+        for figures in by_key.values():
+            figures.tablets = figures.employees = 0
+        for customer_id, kind, period, count in _distinct_per_period(
+                rolled, live, first, last, granularity):
+            figures = by_key.setdefault((customer_id, period), Figures())
+            setattr(figures, "tablets" if kind == Kind.TABLET else "employees", count)
+    return by_key
 
 
 def _split(candidates: Iterable[Any], first: date, last: date) -> tuple[Meetings, Meetings]:
