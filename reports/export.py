@@ -21,11 +21,14 @@ def _customer(ref: CustomerRef, figures: Figures) -> dict[str, Any]:
 
 
 def report_wire(report: UsageReport) -> dict[str, Any]:
+    dates = {period: period.isoformat() for period, _ in report.per_period}
     return {
         "from": report.first.isoformat(),
         "to": report.last.isoformat(),
         "granularity": report.granularity,
-        "rows": [{"period": row.period.isoformat(), **_customer(row.customer, row.figures)}
+        # Built in one go per row: a year by day over a hundred customers is 36,600 of them.
+        "rows": [dict(zip(COLUMNS, (dates[row.period], row.customer.id, row.customer.name,
+                                    *row.figures.values()), strict=True))
                  for row in report.rows],
         "subtotals": [_customer(ref, figures) for ref, figures in report.subtotals],
         "total": report.total.wire(),
@@ -40,10 +43,11 @@ def rows_csv(rows: Iterable[dict[str, Any]], *, delimiter: str = ",",
     out = io.StringIO()
     if spreadsheet:
         out.write("\ufeff")
-    writer = csv.DictWriter(out, COLUMNS, delimiter=delimiter, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
     for row in rows:
-        if spreadsheet and str(row["customerName"]).startswith(_FORMULA_START):
-            row = {**row, "customerName": f"'{row['customerName']}"}
-        writer.writerow(row)
+        line = [row[column] for column in COLUMNS]
+        if spreadsheet and str(line[2]).startswith(_FORMULA_START):
+            line[2] = f"'{line[2]}"
+        writer.writerow(line)
     return out.getvalue()

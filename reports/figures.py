@@ -41,11 +41,13 @@ class Figures:
         self.commands_failed += other.commands_failed
         self.provisioning_failures += other.provisioning_failures
 
+    def values(self) -> tuple[int, ...]:
+        """In the order of WIRE_NAMES."""
+        return (self.meetings, self.meetings_not_started, self.minutes, self.tablets,
+                self.employees, self.commands, self.commands_failed, self.provisioning_failures)
+
     def wire(self) -> dict[str, int]:
-        return dict(zip(_WIRE, (
-            self.meetings, self.meetings_not_started, self.minutes, self.tablets,
-            self.employees, self.commands, self.commands_failed, self.provisioning_failures,
-        ), strict=True))
+        return dict(zip(_WIRE, self.values(), strict=True))
 
 
 FIELDS = tuple(field.name for field in fields(Figures))  # the order of WIRE_NAMES too

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Trunc
@@ -249,28 +250,34 @@ def live_members(meetings: Meetings, granularity: str | None) -> list[QuerySet]:
 
 
 def _rolled_members(rolled: Meetings, first: date, last: date, granularity: str | None,
-                    whole: str, *, skip_settled: bool = False) -> QuerySet:
+                    whole: str, *, skip_settled: bool = False) -> list[QuerySet]:
     """Members of the rolled-up days: from the `whole` span's rows (week or month) for
     periods wholly inside the range, from the day rows for the days around them. Per
     `granularity`'s period, or over the whole range without one. `skip_settled`: without the
-    whole periods that are wholly rolled up (counted on their own)."""
+    whole periods that are wholly rolled up (counted on their own).
+
+    One queryset per kind of row and span of days, each a plain range of the member index,
+    which PostgreSQL then reads alone (ORed conditions would make it visit the table)."""
     full = whole_periods(first, last, whole)
-    q = Q(pk__in=[])
-    for days in rolled.spans:
-        customers = Q(customer_id__in=days.customer_ids)
-        wanted = [start for start in full if start <= days.last and not (
-            skip_settled and period_end(start, whole) <= days.last)]
-        q |= customers & Q(span=SPANS[whole], start__in=wanted)
-        day_rows = Q(span=Span.DAY, start__gte=days.first, start__lte=days.last)
-        if full:  # the whole periods are one run: the days before it and after it
-            day_rows &= (Q(start__lt=full[0])
-                         | Q(start__gt=period_end(full[-1], whole)))
-        q |= customers & day_rows
     named = {"c": F("customer_id"), "k": F("kind")}
     if granularity:
         named["p"] = Trunc("start", granularity)
     named["m"] = F("member")
-    return UsageMember.objects.filter(q).order_by().annotate(**named).values_list(*named)
+    conditions = []
+    for days in rolled.spans:
+        wanted = [start for start in full if start <= days.last and not (
+            skip_settled and period_end(start, whole) <= days.last)]
+        if wanted:
+            conditions.append(Q(customer_id__in=days.customer_ids, span=SPANS[whole],
+                                start__in=wanted))
+        # The whole periods are one run: the days before it and after it.
+        edges = [(days.first, min(days.last, full[0] - timedelta(days=1))),
+                 (max(days.first, period_end(full[-1], whole) + timedelta(days=1)), days.last),
+                 ] if full else [(days.first, days.last)]
+        conditions += [Q(customer_id__in=days.customer_ids, span=Span.DAY, start__gte=low,
+                         start__lte=high) for low, high in edges if low <= high]
+    return [UsageMember.objects.filter(q).order_by().annotate(**named).values_list(*named)
+            for q in conditions]
 
 
 def _distinct_per_period(rolled: Meetings, live: Meetings, first: date, last: date,
@@ -289,10 +296,13 @@ def _distinct_per_period(rolled: Meetings, live: Meetings, first: date, last: da
         UsageMember.objects.filter(settled, span=SPANS[granularity]).order_by()
         .values_list("customer_id", "kind", "start").annotate(n=Count("*"))
     ]
-    parts = [_rolled_members(rolled, first, last, granularity, granularity, skip_settled=True),
+    parts = [*_rolled_members(rolled, first, last, granularity, granularity,
+                              skip_settled=True),
              *live_members(live, granularity)]
-    union = parts[0].union(*parts[1:])
-    sql, params = union.query.sql_with_params()
+    try:
+        sql, params = parts[0].union(*parts[1:]).query.sql_with_params()
+    except EmptyResultSet:  # every period wholly rolled up, no live day: nothing to unite
+        return counts
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT c, k, p, COUNT(*) FROM ({sql}) u GROUP BY c, k, p",  # noqa: S608
                        params)
@@ -312,7 +322,7 @@ def _distinct_members(rolled: Meetings, live: Meetings, first: date,
     """Per customer, the tablets used and the employees who created meetings over the whole
     range (the database lists each once): its subtotal's distinct counts, and the total's as
     their union."""
-    parts = [_rolled_members(rolled, first, last, None, Granularity.MONTH),
+    parts = [*_rolled_members(rolled, first, last, None, Granularity.MONTH),
              *live_members(live, None)]
     tablets: dict[str, set] = defaultdict(set)
     employees: dict[str, set] = defaultdict(set)

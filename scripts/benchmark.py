@@ -13,7 +13,9 @@ call. Figures, not pass/fail: compare them between changes on the same machine.
 With --usage it instead fills --customers customers with --per-day meetings a day for --days
 days (bulk SQL, PostgreSQL only) and times `GET /flexcare/reports/usage` over the whole range
 for a reseller who sees them all, per granularity, JSON and CSV, after rolling the days up
-(reports.rollup; the last day has a meeting still running, so it is counted live).
+(reports.rollup; the last day has a meeting still running, so it is counted live): wall time,
+and the CPU time of the web process and its database backend together, which is what the
+request costs on a quiet machine.
 """
 
 from __future__ import annotations
@@ -124,20 +126,34 @@ def measure_usage(customers: int, days: int, per_day: int, repeat: int) -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
     query = {"from": first.isoformat(), "to": (first + timedelta(days=days - 1)).isoformat()}
     client = Client()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     for granularity in ("month", "week", "day"):
         for fmt in ("json", "csv"):
             params = {**query, "granularity": granularity, "format": fmt}
-            timings = []
+            timings, cpu = [], []
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as queries:
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), _cpu(backend)
                     response = client.get("/flexcare/reports/usage", params, **headers)
                     timings.append(time.perf_counter() - start)
+                    cpu.append(_cpu(backend) - start_cpu)
                 if response.status_code != 200:
                     raise SystemExit(f"usage: HTTP {response.status_code} {response.content[:200]}")
-            print(f"usage {granularity:<5} {fmt:<4} {len(response.content) / 1024:8.0f} KiB  "
-                  f"best {min(timings) * 1000:7.0f} ms  median "
-                  f"{statistics.median(timings) * 1000:7.0f} ms  {len(queries)} queries")
+            print(f"usage {granularity:<5} {fmt:<4} {len(response.content) / 1024:6.0f} KiB  "
+                  f"best {min(timings) * 1000:5.0f} ms  median "
+                  f"{statistics.median(timings) * 1000:5.0f} ms  CPU median "
+                  f"{statistics.median(cpu) * 1000:5.0f} ms  {len(queries)} queries")
+
+
+def _cpu(backend: int) -> float:
+    """CPU seconds used so far by this process and by its PostgreSQL backend: what a
+    request costs, whatever else the machine is busy with (wall time is not, on a shared
+    machine)."""
+    with open(f"/proc/{backend}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
