@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     # commands. No production module imports them; seed_demo refuses to run with DEBUG off
     # unless forced (for a throwaway database).
     "devtools",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": f"{app}.purge_tokens", "schedule": 3600.0, "options": {"expires": 3600.0}
     }
     for app in ("accounts", "devices")
+} | {
+    # Days whose meetings are all closed, into the usage rollup (reports.rollup).
+    "reports.rollup_usage": {
+        "task": "reports.rollup_usage", "schedule": 600.0, "options": {"expires": 600.0}
+    },
 }
 
 # --- Meeting and command lifecycle (docs/domain.md#meeting-lifecycle) -------------------------

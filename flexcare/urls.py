@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("devices.urls")),
     path("", include("conferences.urls")),
+    path("", include("reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -5,7 +5,7 @@ through the access rule (accounts.access.find_for_user: outside scope 404, beyon
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +20,10 @@ from accounts.authentication import UserTokenAuthentication
 from accounts.models import Customer, User
 from devices.models import Device
 from flexcare.api.parsers import nested_form
+from flexcare.api.query import bad_request, query_date
 from flexcare.api.schema import errors
 from flexcare.api.views import ApiView, require_object_id
-from flexcare.errors import Invalid, NotFound, ServiceError
+from flexcare.errors import Invalid, NotFound
 from flexcare.ids import is_object_id
 
 from ..lifecycle import meeting_end
@@ -69,10 +70,6 @@ def request_body(request: Request) -> tuple[dict[str, Any], bool]:
 
 def meeting_out(meeting: Conference) -> dict[str, Any]:
     return meeting_wire(*meeting_document(meeting), with_provisioning=True)
-
-
-def bad_request(code: str, message: str) -> ServiceError:
-    return ServiceError(code, message, status=400)
 
 
 class CreateMeetingApi(EmployeeApi):
@@ -259,7 +256,7 @@ class MeetingListApi(EmployeeApi):
         limit = _int(query, "limit", 100, minimum=1, maximum=500)
         zone = ZoneInfo(settings.TIME_ZONE)
         today = datetime.now(zone).date()
-        first, last = _day(query, "dateFrom", today), _day(query, "dateTo", today)
+        first, last = query_date(query, "dateFrom", today), query_date(query, "dateTo", today)
         if last < first:
             raise bad_request("dateTo", "dateTo is before dateFrom")
         require_perm(request.user, VIEW)
@@ -288,19 +285,3 @@ def _int(query: QueryDict, name: str, default: int, *, minimum: int,
         bounds = f"from {minimum} to {maximum}" if maximum is not None else f"≥ {minimum}"
         raise bad_request(name, f"{name} must be a whole number {bounds}")
     return value
-
-
-def _day(query: QueryDict, name: str, default: date) -> date:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            day = date.fromisoformat(raw)
-            # Whole days are turned into times with a day's margin each way: stay clear of
-            # the calendar's ends, where that overflows.
-            if date.min < day < date.max:
-                return day
-    except ValueError:
-        pass
-    raise bad_request(name, f"{name} must be a date, YYYY-MM-DD")

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale" / "da" / "LC_MESSAGES"
 PO = LOCALE / "django.po"
 MO = LOCALE / "django.mo"
-APPS = ("accounts", "conferences", "devices", "flexcare")
+APPS = ("accounts", "conferences", "devices", "flexcare", "reports")
 TEMPLATES = ROOT / "templates"
 GETTEXT_FUNCTIONS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy",
                      "ngettext", "ngettext_lazy"}

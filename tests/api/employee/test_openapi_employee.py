@@ -21,6 +21,7 @@ EMPLOYEE_PATHS = {
     (f"{M}/{{meeting_id}}/close", "post"): {"200", "401", "403", "404"},
     (f"{M}/{{meeting_id}}/devices/{{device_id}}", "get"): {"200", "401", "404"},
     ("/flexcare/videochat/meetings", "get"): {"200", "400", "401", "404"},
+    ("/flexcare/reports/usage", "get"): {"200", "400", "401", "404"},
     ("/iptv/device/{device_id}/resettoken", "post"): {"200", "401", "403", "404"},
 }
 
@@ -79,12 +80,21 @@ def test_real_responses_match_the_documented_schemas(api, tenants, schema):
     listing = "/flexcare/videochat/meetings"
     check(listing, "get", api.get(listing, **viewer))
     check(listing, "get", api.get(listing, {"limit": "0"}, **viewer), 400)
+    usage = "/flexcare/reports/usage"
+    check(usage, "get", api.get(usage, {"granularity": "day"}, **viewer))
+    check(usage, "get", api.get(usage, {"granularity": "year"}, **viewer), 400)
+    check(usage, "get", api.get(usage, {"customer": tenants.customers["B1"].pk}, **viewer), 404)
     check(f"{M}/{{meeting_id}}/close", "post", api.post(f"{M}/{meeting}/close", **manager))
     reset = "/iptv/device/{device_id}/resettoken"
     check(reset, "post", api.post(f"/iptv/device/{device.pk}/resettoken", **manager))
     check("/auth/logout", "get", api.get("/auth/logout", **viewer))
     check("/auth/logout", "get", api.get("/auth/logout", **viewer), 401)
     assert Conference.objects.filter(pk=meeting).exists()
+
+
+def test_the_usage_report_documents_its_csv(schema):
+    responses = schema["paths"]["/flexcare/reports/usage"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {"application/json", "text/csv"}
 
 
 def test_the_meeting_list_with_provisioned_meetings_matches(api, tenants, schema):
