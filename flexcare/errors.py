@@ -10,10 +10,13 @@ admin shows them in the employee's language, the API renders them in English (fl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _format(message: str | Promise, values: dict[str, Any]) -> str:
@@ -30,7 +33,7 @@ def lazy_format(message: str | Promise, **values: Any) -> str:
 
 
 class ServiceError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: StrOrPromise, status: int = 400) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -41,21 +44,21 @@ class ServiceError(Exception):
 
 
 class NotFound(ServiceError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: StrOrPromise) -> None:
         super().__init__(code, message, status=404)
 
 
 class Conflict(ServiceError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: StrOrPromise) -> None:
         super().__init__(code, message, status=409)
 
 
 class Invalid(ServiceError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: StrOrPromise) -> None:
         super().__init__(code, message, status=422)
 
 
 class AccessDenied(ServiceError):
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: StrOrPromise | None = None) -> None:
         super().__init__("access_denied", _("Access denied") if message is None else message,
                          status=403)

@@ -8,7 +8,7 @@ rendered here under English too."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -18,6 +18,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from flexcare.errors import ServiceError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ def _first_validation_error(detail: Any, path: str = "") -> tuple[str, str]:
     return path or "bad_request", str(detail)
 
 
-def _describe(exc: Exception) -> tuple[str, str, int]:
+def _describe(exc: Exception) -> tuple[str, StrOrPromise, int]:
     if isinstance(exc, ServiceError):
         return exc.code, exc.message, exc.status
     if isinstance(exc, Http404 | exceptions.NotFound):
@@ -109,10 +112,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         code, message, status = _describe(exc)
         message = str(message)  # a lazy translation becomes its English text here
     headers = {}
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
-    if getattr(exc, "auth_header", None):  # set by DRF on a 401: says how to authenticate
-        headers["WWW-Authenticate"] = exc.auth_header
+    wait = getattr(exc, "wait", None)  # Throttled's seconds to wait (DRF's stubs omit it)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+    auth_header = getattr(exc, "auth_header", None)  # set by DRF on a 401: how to authenticate
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
     if status >= 500:
         request = context.get("request")
         request_id = getattr(request, "request_id", "-")

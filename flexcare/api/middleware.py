@@ -26,7 +26,9 @@ class ApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # Our own attribute on Django's request, read back by the API's error handler.
+        request.request_id = request_id  # type: ignore[attr-defined]  # not in HttpRequest
         api = is_api_path(request.path_info)
         if api and _content_length(request) > MAX_API_BODY:
             response: HttpResponse = json_error(
@@ -37,10 +39,10 @@ class ApiMiddleware:
             content_type = response.get("Content-Type", "")
             if api and response.status_code >= 400 and "json" not in content_type:
                 if response.status_code >= 500:
-                    logger.error("request id %s: %s on %s", request.request_id,
+                    logger.error("request id %s: %s on %s", request_id,
                                  response.status_code, request.path_info)
                 response = replace_html_error(request, response.status_code)
-        response["X-Request-ID"] = request.request_id
+        response["X-Request-ID"] = request_id
         return response
 
 

@@ -4,6 +4,7 @@ unpaired surrogate is a 400 here rather than a crash deep in a query."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
@@ -13,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser
 
 class ObjectJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:  # "[[[[…" nested deeper than the parser goes
@@ -31,7 +32,7 @@ FORM_KEY_MAX_DEPTH = 10
 
 class StorableFormParser(FormParser):
     def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
         require_storable([*data.keys(), *(v for _, values in data.lists() for v in values)])
         if any(len(_key_path(key)) > FORM_KEY_MAX_DEPTH for key in data):
@@ -74,6 +75,7 @@ def nested_form(data: QueryDict) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for key, values in data.lists():
         path = _key_path(key)
+        value: list[str] | str
         if path[-1] == "":
             path, value = path[:-1], list(values)
         else:

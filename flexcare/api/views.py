@@ -23,6 +23,7 @@ class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # A wrong method is a 405 even without credentials: DRF would authenticate first
         # and answer a GET on a POST endpoint with 403.
-        if not hasattr(self, request.method.lower()):
-            raise MethodNotAllowed(request.method)
+        method = request.method or ""  # always set on a request that reached a view
+        if not hasattr(self, method.lower()):
+            raise MethodNotAllowed(method)
         super().initial(request, *args, **kwargs)
