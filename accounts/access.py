@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from flexcare.errors import AccessDenied, NotFound
 from flexcare.ids import is_object_id
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 M = TypeVar("M", bound=models.Model)
+M_co = TypeVar("M_co", bound=models.Model, covariant=True)
+
+
+class Scoped(Protocol[M_co]):
+    """A scoped manager or queryset of model M_co (accounts.scoping.ScopedQuerySet)."""
+
+    @property
+    def model(self) -> type[M_co]: ...
+
+    def for_user(self, user: Any) -> models.QuerySet[Any]: ...
 
 
 class AccessLevel(models.TextChoices):
@@ -86,8 +99,8 @@ def require_perm(user: Any, perm: str) -> None:
         raise AccessDenied()
 
 
-def find_for_user(queryset: models.QuerySet[M], user: Any, pk: object, *, perm: str,
-                  code: str, message: str) -> M:
+def find_for_user(queryset: Scoped[M], user: Any, pk: object, *, perm: str,
+                  code: str, message: StrOrPromise) -> M:
     """The object `pk` for a user about to do what `perm` allows: the API's access rule.
 
     Outside the user's scope (`for_user`) it is the 404 `code`, exactly like a missing object,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +21,7 @@ from .admin_scoping import (
     preselect_single_choice,
     service_check,
 )
+from .authentication import request_employee
 from .models import AuditEntry, Customer, Feature, User, UserToken
 from .services import (
     check_grant,
@@ -36,9 +37,12 @@ from .services import (
 )
 from .tablet_settings import TabletSettings
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _is_admin(request: HttpRequest) -> bool:
-    return request.user.access_level == AccessLevel.ADMIN
+    return request_employee(request).access_level == AccessLevel.ADMIN
 
 
 class CustomerForm(forms.ModelForm):
@@ -60,7 +64,8 @@ class CustomerForm(forms.ModelForm):
             raise ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "parent_reseller" in data:
             service_check(lambda: customer_check_parent(
                 customer=self.instance, parent=data["parent_reseller"]))
@@ -96,7 +101,7 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return ("parent_reseller", "parent_name")
         # Only platform admins create resellers and set features (docs/domain.md#features); a
         # reseller neither moves nor blocks its own organisation.
-        own = obj is not None and obj.pk == request.user.customer_id
+        own = obj is not None and obj.pk == request_employee(request).customer_id
         return ("is_reseller", "features", "parent_name",
                 *(("parent_reseller", "state") if own else ()))
 
@@ -106,7 +111,7 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("parent reseller"))
     def parent_name(self, customer: Customer) -> str:
-        return customer.parent_reseller.name if customer.parent_reseller_id else "-"
+        return customer.parent_reseller.name if customer.parent_reseller else "-"
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -127,37 +132,46 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.changed_data
                   if name in form.cleaned_data}
         if change:
-            customer_update(customer=obj, actor=request.user, **fields)
+            customer_update(customer=obj, actor=request_employee(request), **fields)
             return
         settings = form.cleaned_data.get("default_tablet_settings") or {}
         created = customer_create(
             name=obj.name, parent_reseller=obj.parent_reseller, is_reseller=obj.is_reseller,
             features=obj.features or [], state=obj.state,
-            default_tablet_settings=TabletSettings.from_wire(settings), actor=request.user,
+            default_tablet_settings=TabletSettings.from_wire(settings),
+            actor=request_employee(request),
         )
         obj.pk, obj.tree_path = created.pk, created.tree_path
 
 
-class LevelChoicesMixin:
+# The type checker sees the mixin as the user form it is mixed into.
+if TYPE_CHECKING:
+    _UserForm = forms.ModelForm[User]
+else:
+    _UserForm = object
+
+
+class LevelChoicesMixin(_UserForm):
     """Offers only the access levels the editing user may grant, and checks them."""
 
     request_user: User
 
     def limit_levels(self) -> None:
-        field = self.fields.get("access_level")  # type: ignore[attr-defined]
-        if field is not None:
+        field = self.fields.get("access_level")
+        if isinstance(field, forms.ChoiceField):
             field.choices = [(level.value, level.label)
                              for level in levels_up_to(self.request_user.access_level)]
 
     def clean_access_level(self) -> str:
-        level = self.cleaned_data["access_level"]  # type: ignore[attr-defined]
+        level = self.cleaned_data["access_level"]
         service_check(lambda: check_grant(granter=self.request_user, level=level))
         return level
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()  # type: ignore[misc]
-        level = data.get("access_level", getattr(self.instance, "access_level", None))  # type: ignore[attr-defined]
-        customer = data.get("customer", getattr(self.instance, "customer", None))  # type: ignore[attr-defined]
+        super().clean()
+        data = self.cleaned_data
+        level = data.get("access_level", getattr(self.instance, "access_level", None))
+        customer = data.get("customer", getattr(self.instance, "customer", None))
         if level:
             service_check(lambda: check_level_fits_customer(level, customer))
         return data
@@ -182,7 +196,8 @@ class AccessLevelFilter(admin.SimpleListFilter):
     parameter_name = "access_level"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [(level.value, level.label) for level in levels_up_to(request.user.access_level)]
+        levels = levels_up_to(request_employee(request).access_level)
+        return [(level.value, level.label) for level in levels]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         return queryset.filter(access_level=self.value()) if self.value() else queryset
@@ -215,12 +230,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         # Never show (and so never let anyone edit) a user above the viewer's own level.
         return super().get_queryset(request).filter(
-            access_level__in=levels_up_to(request.user.access_level))
+            access_level__in=levels_up_to(request_employee(request).access_level))
 
     @admin.action(description=_("Revoke API tokens (log out of the API everywhere)"),
                   permissions=["change"])
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        revoked = sum(user_tokens_revoke(user=user, actor=request.user) for user in queryset)
+        actor = request_employee(request)
+        revoked = sum(user_tokens_revoke(user=user, actor=actor) for user in queryset)
         self.message_user(request, _("Revoked %(n)d API token(s).") % {"n": revoked},
                           messages.SUCCESS)
 
@@ -233,8 +249,8 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                  **kwargs: Any) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)
 
-        class Form(base):  # type: ignore[misc, valid-type]
-            request_user = request.user
+        class Form(base):  # type: ignore[misc, valid-type]  # the class Django built, from a variable
+            request_user = request_employee(request)
 
             def __init__(self, *args: Any, **kw: Any) -> None:
                 super().__init__(*args, **kw)
@@ -248,12 +264,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                       if name in ("email", "name", "customer", "access_level", "is_active")}
             # The form already copied its values onto `obj`: the service checks the change
             # against the stored user.
-            user_update(user=User.objects.get(pk=obj.pk), changed_by=request.user, **fields)
+            user_update(user=User.objects.get(pk=obj.pk), changed_by=request_employee(request),
+                        **fields)
             return
         password = form.cleaned_data.get("password1") or None
         created = user_create(
             email=obj.email, password=password, access_level=obj.access_level,
-            customer=obj.customer, name=obj.name, created_by=request.user,
+            customer=obj.customer, name=obj.name, created_by=request_employee(request),
         )
         obj.pk = created.pk
 
@@ -261,15 +278,15 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A user's API tokens go with it; their admin, read-only, would otherwise forbid it.
-        perms_needed.discard(UserToken._meta.verbose_name)
+        perms_needed.discard(UserToken._meta.verbose_name)  # type: ignore[arg-type]  # lazy, as Django's
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
-        user_delete(user=obj, deleted_by=request.user)
+        user_delete(user=obj, deleted_by=request_employee(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            user_delete(user=user, deleted_by=request.user)
+            user_delete(user=user, deleted_by=request_employee(request))
 
 
 @admin.register(UserToken)
@@ -284,7 +301,7 @@ class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).filter(
-            user__access_level__in=levels_up_to(request.user.access_level))
+            user__access_level__in=levels_up_to(request_employee(request).access_level))
 
 
 @admin.register(AuditEntry)
@@ -300,7 +317,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     @admin.display(description=_("who"), ordering="actor_email")
-    def who(self, entry: AuditEntry) -> str:
+    def who(self, entry: AuditEntry) -> StrOrPromise:
         # As recorded: the actor may since have been deleted or changed e-mail.
         return entry.actor_email or _("system")
 

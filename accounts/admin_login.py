@@ -18,6 +18,7 @@ from .throttling import login_throttle_wait
 
 
 class AdminLoginForm(AdminAuthenticationForm):
+    request: HttpRequest  # AdminSite.login always passes it (the base allows None)
     retry_after_seconds: int | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -54,4 +55,4 @@ def throttled_login(login: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def install() -> None:
     """Throttle the admin site's login page (AccountsConfig.ready calls this)."""
     admin.site.login_form = AdminLoginForm
-    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]
+    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]  # wrapped on the instance

@@ -16,7 +16,7 @@ from flexcare.api.schema import Success, errors
 from flexcare.api.views import ApiView
 
 from .access import AccessLevel
-from .authentication import QueryUserTokenAuthentication
+from .authentication import QueryUserTokenAuthentication, request_employee
 from .lockout import LockedOut
 from .models import User
 from .services import user_login, user_token_issue, user_tokens_revoke
@@ -112,7 +112,7 @@ class ValidateTokenApi(ApiView):
         parameters=[_TOKEN_QUERY], responses={200: ValidateOut, **_TOKEN_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response({"success": True, **employee_wire(request.user)})
+        return Response({"success": True, **employee_wire(request_employee(request))})
 
 
 class LogoutApi(ApiView):
@@ -124,5 +124,5 @@ class LogoutApi(ApiView):
         responses={200: Success, **_TOKEN_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        user_tokens_revoke(user=request.user)
+        user_tokens_revoke(user=request_employee(request))
         return Response({"success": True})

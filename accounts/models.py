@@ -4,7 +4,7 @@ audit trail."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -113,7 +113,7 @@ class Customer(models.Model):
             TabletSettings.from_wire(self.default_tablet_settings or {})
         except ValueError as exc:
             raise ValidationError({"default_tablet_settings": str(exc)}) from exc
-        if self.parent_reseller_id and not self.parent_reseller.is_reseller:
+        if self.parent_reseller is not None and not self.parent_reseller.is_reseller:
             raise ValidationError({"parent_reseller": _("The parent must be a reseller.")})
 
 
@@ -121,7 +121,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
@@ -163,10 +163,12 @@ class User(AbstractBaseUser):
     session_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
+    # Django's raw password pending a save (AbstractBaseUser sets it; its stubs omit it).
+    _password: str | None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
