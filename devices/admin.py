@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -23,7 +23,7 @@ from accounts.services import require_meeting_customer
 from accounts.tablet_settings import TabletSettings
 from flexcare.errors import ServiceError
 
-from .models import Device, DeviceToken
+from .models import Device, DeviceQuerySet, DeviceToken
 from .services import (
     device_check_deletable,
     device_create,
@@ -31,6 +31,9 @@ from .services import (
     device_token_reset,
     device_update,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DeviceForm(forms.ModelForm):
@@ -40,7 +43,8 @@ class DeviceForm(forms.ModelForm):
                   *TabletSettings.field_names())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance._state.adding and data.get("customer"):
             service_check(lambda: require_meeting_customer(data["customer"]))
         return data
@@ -54,10 +58,11 @@ class OnlineFilter(admin.SimpleListFilter):
         return [("yes", _("online")), ("no", _("offline"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> QuerySet[Device]:
+        devices = cast(DeviceQuerySet, queryset)  # the admin's, from Device.objects
         if self.value() == "yes":
-            return queryset.online()
+            return devices.online()
         if self.value() == "no":
-            return queryset.offline()
+            return devices.offline()
         return queryset
 
 
@@ -111,10 +116,10 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return format_html('<span class="badge off">{}</span>', _("offline"))
 
     @admin.display(description=_("login"))
-    def login_state(self, device: Device) -> str:
+    def login_state(self, device: Device) -> StrOrPromise:
         if device.locked:
             return _("logged in")
-        if device.is_open_for_login:
+        if device.is_open_for_login and device.claim_open_until:  # it has one when open
             return _("open for login until %(time)s") % {"time": _moment(device.claim_open_until)}
         return _("closed")
 

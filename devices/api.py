@@ -20,7 +20,7 @@ from rest_framework.throttling import AnonRateThrottle
 from flexcare.api.schema import Success, errors
 from flexcare.api.views import ApiView
 
-from .authentication import QueryTokenAuthentication
+from .authentication import QueryTokenAuthentication, request_device
 from .login_limit import LoginLimited
 from .models import Device
 from .services import device_login, device_token_revoke
@@ -117,7 +117,7 @@ class ValidateApi(ApiView):
     @extend_schema(tags=[TAG], summary="Check a tablet token", parameters=[_TOKEN_QUERY],
                    responses={200: DeviceOutput, **errors((403, "token", "Access denied"))})
     def get(self, request: Request) -> Response:
-        return Response(device_wire(request.user.device))
+        return Response(device_wire(request_device(request)))
 
 
 class LogoutApi(ApiView):
@@ -129,5 +129,5 @@ class LogoutApi(ApiView):
         responses={200: Success, **errors((403, "token", "Access denied"))},
     )
     def get(self, request: Request) -> Response:
-        device_token_revoke(token=request.auth)
+        device_token_revoke(token=str(request.auth))  # the plain token, as authenticated
         return Response({"success": True})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.request import Request
@@ -23,6 +23,12 @@ class Tablet:
 
     device: Device
     is_authenticated: bool = True
+
+
+def request_device(request: Request) -> Device:
+    """The device of the tablet behind DeviceTokenAuthentication: its `Tablet` is
+    `request.user`, which DRF types as a Django user."""
+    return cast(Tablet, request.user).device
 
 
 class DeviceTokenAuthentication(BearerTokenAuthentication):

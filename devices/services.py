@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,9 +79,10 @@ def device_delete(*, device: Device, actor: Any = None) -> None:
     tokens stay, so a tablet still logged in is told "device not found"
     (docs/api.md#authentication)."""
     # meeting_create locks its tablets too: no meeting can take this one meanwhile.
-    device = Device.objects.select_for_update().filter(pk=device.pk).first()
-    if device is None:
+    locked = Device.objects.select_for_update().filter(pk=device.pk).first()
+    if locked is None:
         raise NotFound("device", _("Device not found"))
+    device = locked
     device_check_deletable(device=device)
     audit_record(actor=actor, action="device.delete", customer_id=device.customer_id,
                  object_id=device.pk, target=str(device), device_id=device.device_id)
@@ -153,7 +155,8 @@ def device_login(*, serial: str | None = None, device_id: str | None = None
                  ) -> tuple[Device, str]:
     """Tablet login by serial or barcode: the device and its new token. Every refusal counts
     towards the per-serial limit (devices.login_limit), checked first."""
-    field, value = ("serial", serial) if serial is not None else ("device_id", device_id)
+    # The API gives exactly one of the two.
+    field, value = ("serial", serial) if serial is not None else ("device_id", device_id or "")
     login_limit_check(field=field, value=value)
     try:
         device = device_find_for_login(**{field: value})
@@ -166,7 +169,7 @@ def device_login(*, serial: str | None = None, device_id: str | None = None
 def device_find_for_login(*, serial: str | None = None, device_id: str | None = None) -> Device:
     device = (
         Device.objects.select_related("customer")
-        .filter(**({"serial": serial} if serial is not None else {"device_id": device_id}))
+        .filter(Q(serial=serial) if serial is not None else Q(device_id=device_id))
         .first()
     )
     if device is None:

@@ -36,7 +36,7 @@ class TabletSimulator:
 
     def login(self, *, serial: str | None = None, device_id: str | None = None) -> dict:
         path, body = (("/iptv/app/login/serial", {"serial": serial}) if serial is not None
-                      else ("/iptv/app/login/deviceid", {"deviceId": device_id}))
+                      else ("/iptv/app/login/deviceid", {"deviceId": device_id or ""}))
         _, device = self._call(path, body)
         self.token = device["token"]
         self.say(f"logged in as {device['name']} ({device['serial']}), device {device['_id']}")
