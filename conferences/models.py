@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,9 @@ from accounts.tablet_settings import Quality
 from flexcare.ids import ObjectIdField
 
 from .providers.links import LINK_MAX_LENGTH, is_https_link
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MeetingState(models.TextChoices):
@@ -128,7 +133,7 @@ class Conference(models.Model):
         return f"{self.customer} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
-    def join_links(self) -> list[tuple[str, str]]:
+    def join_links(self) -> list[tuple[StrOrPromise, str]]:
         """(name, link) of the join links a page may show as links: https: ones only, so one
         stored before links were checked is never made a link either."""
         links = ((_("desktop"), self.desktop_link), (_("clinical"), self.clinical_link),

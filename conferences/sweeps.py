@@ -3,7 +3,7 @@ in the database — so they also pick up work whose task was lost while the brok
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -24,7 +24,7 @@ def scheduled_jobs() -> set[str]:
             if entry["task"] == "conferences.sweep"}
 
 
-def _ago(seconds: float) -> timezone.datetime:
+def _ago(seconds: float) -> datetime:
     return timezone.now() - timedelta(seconds=seconds)
 
 

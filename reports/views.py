@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import AccessLevel
+from accounts.authentication import request_employee
 
 from .api import VIEW
 from .export import report_wire, rows_csv
@@ -54,7 +55,7 @@ def usage_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         **admin.site.each_context(request), "title": _("Usage"), "form": form,
         # Only resellers and the platform admin see more than one customer.
-        "pick_customer": request.user.at_least(AccessLevel.RESELLER),
+        "pick_customer": request_employee(request).at_least(AccessLevel.RESELLER),
         "presets": [(label, urlencode({"from": first, "to": last, **kept}))
                     for label, first, last in presets(today())],
     }

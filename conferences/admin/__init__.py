@@ -8,7 +8,7 @@ do (actions.py), what its live part shows (detail.py), and the front page's figu
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
+from accounts.authentication import request_employee
 from flexcare.errors import ServiceError
 
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
@@ -33,6 +34,9 @@ from ..services import meeting_create
 from .actions import run_meeting_action
 from .detail import live_context
 from .forms import CommandForm, NewMeetingForm, meeting_customers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):
@@ -75,7 +79,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("tablets"), ordering="_devices")
     def device_count(self, meeting: Conference) -> int:
-        return meeting._devices
+        return meeting._devices  # type: ignore[attr-defined]  # annotated by get_queryset
 
     # Never edited as a form: the detail page shows it and its buttons call the services.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -133,7 +137,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             messages.error(request, _("That action is not understood."))
         else:
             try:
-                level, message = run_meeting_action(meeting, request.user, form.cleaned_data)
+                level, message = run_meeting_action(meeting, request_employee(request),
+                                                    form.cleaned_data)
                 messages.add_message(request, level, message)
             except ServiceError as exc:
                 messages.error(request, exc.message)
@@ -144,19 +149,20 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                  extra_context: dict | None = None) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        customers = meeting_customers(request.user)
+        user = request_employee(request)
+        customers = meeting_customers(user)
         chosen = request.POST.get("customer") or request.GET.get("customer")
         customer = customers.filter(pk=chosen).first() if chosen else None
         if customer is None and customers.count() == 1:
             customer = customers.first()
         form = NewMeetingForm(request.POST if request.method == "POST" else None,
-                              user=request.user, customer=customer,
+                              user=user, customer=customer,
                               initial={"customer": customer})
         if request.method == "POST" and form.is_valid():
             try:
                 meeting = meeting_create(customer=form.cleaned_data["customer"],
                                          devices=list(form.cleaned_data["devices"]),
-                                         employee=request.user, actor=request.user)
+                                         employee=user, actor=user)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -164,7 +170,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
         devices = [(device, busy, device.is_online)
-                   for device, busy in devices_for_new_meeting(customer.pk, request.user)
+                   for device, busy in devices_for_new_meeting(customer.pk, user)
                    ] if customer else []
         context = {
             **self.admin_site.each_context(request), "opts": self.opts,
@@ -179,15 +185,16 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Retry provisioning (failed meetings)"), permissions=["run"])
     def retry_provisioning(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
-        retried = sum(meeting_retry_provisioning(meeting=meeting, actor=request.user)
+        actor = request_employee(request)
+        retried = sum(meeting_retry_provisioning(meeting=meeting, actor=actor)
                       for meeting in queryset)
         self.message_user(request, _("Provisioning queued again for %(n)d meeting(s).")
                           % {"n": retried}, messages.SUCCESS)
 
     @admin.action(description=_("End meeting (hang up every tablet)"), permissions=["run"])
     def end_meeting(self, request: HttpRequest, queryset: QuerySet[Conference]) -> None:
-        outcomes = [meeting_end(meeting=meeting, ended_by=request.user).outcome
-                    for meeting in queryset]
+        actor = request_employee(request)
+        outcomes = [meeting_end(meeting=meeting, ended_by=actor).outcome for meeting in queryset]
         skipped = sum(o in (EndOutcome.ALREADY_CLOSED, EndOutcome.ALREADY_ENDING)
                       for o in outcomes)
         ended = len(outcomes) - skipped
@@ -236,9 +243,9 @@ class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     @admin.display(description=_("queued by"))
-    def queued_by(self, command: Command) -> str:
+    def queued_by(self, command: Command) -> StrOrPromise:
         # Text, not a link: the employee may be outside the viewer's scope.
-        return command.created_by.email if command.created_by_id else _("system")
+        return command.created_by.email if command.created_by else _("system")
 
     @admin.display(description=_("setting"))
     def setting(self, command: Command) -> str:

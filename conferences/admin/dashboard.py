@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,13 @@ from devices.models import Device
 
 from ..models import UNFINISHED_STATUSES, Command, CommandStatus, Conference, MeetingState
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Figure:
-    label: str
+    label: StrOrPromise
     value: int
     url: str
     alert: bool = False

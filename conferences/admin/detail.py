@@ -60,7 +60,8 @@ def control_phase(meeting: Conference) -> str:
         return "closed"
     if meeting.end_requested_at is not None:
         return "ending"
-    return {Prov.OK: "ready", Prov.FAILED: "failed"}.get(meeting.provisioning, "pending")
+    phases: dict[str, str] = {Prov.OK: "ready", Prov.FAILED: "failed"}
+    return phases.get(meeting.provisioning, "pending")
 
 
 def live_context(meeting: Conference, *, can_run: bool) -> dict[str, Any]:

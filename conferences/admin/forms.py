@@ -30,8 +30,9 @@ class NewMeetingForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, customer: Customer | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = meeting_customers(user)
-        self.fields["devices"].queryset = (
+        # Both are the ModelChoiceFields declared above (`fields` is typed as plain Fields).
+        self.fields["customer"].queryset = meeting_customers(user)  # type: ignore[attr-defined]  # see above
+        self.fields["devices"].queryset = (  # type: ignore[attr-defined]  # see above
             Device.objects.for_user(user).filter(customer=customer) if customer
             else Device.objects.none()
         )

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import find_for_user, require_perm
-from accounts.authentication import UserTokenAuthentication
+from accounts.authentication import UserTokenAuthentication, request_employee
 from accounts.models import Customer, User
 from devices.models import Device
 from flexcare.api.parsers import nested_form
@@ -97,14 +97,15 @@ class CreateMeetingApi(EmployeeApi):
         if not is_object_id(customer_id):
             raise bad_request("customer", "Customer is invalid")
         device_ids = _device_ids(body.get("devices"), form)
-        customer = find_for_user(Customer.objects, request.user, customer_id, perm=CREATE,
+        user = request_employee(request)
+        customer = find_for_user(Customer.objects, user, customer_id, perm=CREATE,
                                  code="customer", message="Customer not found")
-        employee = _employee(body.get("employee"), request.user, customer)
-        devices = list(Device.objects.for_user(request.user).filter(pk__in=device_ids))
+        employee = _employee(body.get("employee"), user, customer)
+        devices = list(Device.objects.for_user(user).filter(pk__in=device_ids))
         if len(devices) != len(device_ids):
             raise NotFound("device", "Device not found")
         meeting = meeting_create(customer=customer, devices=devices, employee=employee,
-                                 actor=request.user)
+                                 actor=user)
         return Response(meeting_out(meeting))
 
 
@@ -115,7 +116,7 @@ def _device_ids(devices: object, form: bool) -> set[str]:
         raise bad_request("devices", "At least one device is required")
     if not isinstance(devices, list):
         raise bad_request("devices", "devices must be a list")
-    ids = [item.get("_id") if isinstance(item, dict) else item for item in devices]
+    ids: list[Any] = [item.get("_id") if isinstance(item, dict) else item for item in devices]
     if not all(isinstance(pk, str) and pk for pk in ids):
         raise bad_request("devices", "Each device is an id or an object with `_id`")
     return set(ids)
@@ -175,9 +176,10 @@ class CreateCommandApi(EmployeeApi):
         if device is None:
             raise NotFound("device", "Device not found in meeting")
         queued = command_queue(
-            meeting=meeting, device=device, type=command.get("type"), value=command.get("value"),
-            volume=command.get("volume"), quality=command.get("quality"),
-            created_by=request.user,
+            # As sent: the service refuses a type that is not a command type, like a bad value.
+            meeting=meeting, device=device, type=command.get("type"),  # type: ignore[arg-type]  # see above
+            value=command.get("value"), volume=command.get("volume"),
+            quality=command.get("quality"), created_by=request_employee(request),
         )
         return Response(command_wire(queued))
 
@@ -209,7 +211,8 @@ class CloseMeetingApi(EmployeeApi):
     def post(self, request: Request, meeting_id: str) -> Response:
         meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
                                 perm=CHANGE, code="meeting", message="Meeting not found")
-        return Response(meeting_out(meeting_end(meeting=meeting, ended_by=request.user).meeting))
+        ended = meeting_end(meeting=meeting, ended_by=request_employee(request))
+        return Response(meeting_out(ended.meeting))
 
 
 class DeviceStateApi(EmployeeApi):

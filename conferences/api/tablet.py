@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from devices.authentication import DeviceTokenAuthentication
+from devices.authentication import DeviceTokenAuthentication, request_device
 from flexcare.api.schema import errors
 from flexcare.api.views import ApiView, require_object_id
 from flexcare.errors import NotFound
@@ -46,7 +46,7 @@ class GetMeetingApi(TabletApi):
         },
     )
     def post(self, request: Request) -> HttpResponse:
-        found = tablet_meeting(request.user.device)
+        found = tablet_meeting(request_device(request))
         if found is None:
             raise NotFound("meeting", "Meeting not found")
         body = json.dumps(meeting_wire(*found), separators=(",", ":")).encode()
@@ -77,7 +77,7 @@ class GetCommandsApi(TabletApi):
         )},
     )
     def post(self, request: Request, meeting_id: str) -> Response:
-        participant = tablet_participation(request.user.device, require_object_id(meeting_id))
+        participant = tablet_participation(request_device(request), require_object_id(meeting_id))
         commands = command_claim(participant=participant)
         return Response({"commands": [command_wire(command) for command in commands]})
 
@@ -95,7 +95,7 @@ class AcknowledgeApi(TabletApi):
         )},
     )
     def post(self, request: Request, meeting_id: str, command_id: str) -> Response:
-        device = request.user.device
+        device = request_device(request)
         participant = tablet_participation(
             device, require_object_id(meeting_id), include_closed=True
         )

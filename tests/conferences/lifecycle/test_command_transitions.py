@@ -3,7 +3,7 @@ hand."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,7 +23,7 @@ def _status(command: Command, **fields) -> None:
     Command.objects.filter(pk=command.pk).update(**fields)
 
 
-def _past() -> timezone.datetime:
+def _past() -> datetime:
     return timezone.now() - timedelta(seconds=1)
 
 
