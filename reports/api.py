@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import Http404
@@ -33,12 +34,13 @@ class CsvRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: dict | None = None) -> bytes:
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         return rows_csv(data["rows"]).encode()
 
 
 class FormatNegotiation(DefaultContentNegotiation):
-    def filter_renderers(self, renderers: list, format: str) -> list:
+    def filter_renderers(self, renderers: Iterable[BaseRenderer],
+                         format: str) -> list[BaseRenderer]:
         try:
             return super().filter_renderers(renderers, format)
         except Http404:

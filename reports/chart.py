@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WIDTH, HEIGHT = 960, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 36
@@ -31,8 +35,8 @@ class Bar:
 @dataclass(frozen=True)
 class BarChart:
     id: str
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     bars: list[Bar]
     ticks: list[tuple[float, int]]  # (y, value) of each horizontal grid line
     width: int = WIDTH
@@ -50,7 +54,7 @@ def nice_ceiling(value: int) -> int:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def bar_chart(*, chart_id: str, title: str, description: str,
+def bar_chart(*, chart_id: str, title: StrOrPromise, description: StrOrPromise,
               points: list[tuple[str, str, int]]) -> BarChart:
     """`points`: (short label, whole label, value) per bar, in order."""
     top = nice_ceiling(max((value for _, _, value in points), default=0))

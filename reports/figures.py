@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, FloatField, Func
 from django.db.models.functions import Ceil
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType  # (SQL, parameters) in the stubs
 
 # Python name → the contract's JSON/CSV name (docs/api.md#usage-report), in the contract's order.
 WIRE_NAMES = {
@@ -60,12 +63,12 @@ class _Seconds(Func):
 
     arity = 2
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection,
                            template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - ",
                            **extra)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection,
                            template="ROUND((julianday(%(expressions)s)) * 86400000) / 1000.0",
                            arg_joiner=") - julianday(", **extra)

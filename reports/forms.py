@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ from accounts.models import Customer
 from flexcare.errors import ServiceError
 
 from .periods import MAX_DAYS, Granularity, check_range
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class UsageForm(forms.Form):
@@ -31,7 +34,8 @@ class UsageForm(forms.Form):
         self.order_fields(["from", "to", "granularity", "customer"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("from") and data.get("to"):
             try:
                 check_range(data["from"], data["to"])
@@ -42,7 +46,7 @@ class UsageForm(forms.Form):
         return data
 
 
-def presets(today: date) -> list[tuple[str, date, date]]:
+def presets(today: date) -> list[tuple[StrOrPromise, date, date]]:
     """(label, from, to) for the usual billing ranges."""
     month_start = today.replace(day=1)
     last_month_end = month_start - timedelta(days=1)

@@ -72,7 +72,9 @@ class UsageReport:
 
 
 Key = tuple[str, date]
-SPANS = {Granularity.DAY: Span.DAY, Granularity.WEEK: Span.WEEK, Granularity.MONTH: Span.MONTH}
+SPANS: dict[str, Span] = {
+    Granularity.DAY: Span.DAY, Granularity.WEEK: Span.WEEK, Granularity.MONTH: Span.MONTH,
+}
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,10 @@ def _split(candidates: Iterable[Any], first: date, last: date) -> tuple[Meetings
             rolled[first, min(through, last)].append(candidate.pk)
         if through < last:
             live[max(first, through + timedelta(days=1)), last].append(candidate.pk)
-    return tuple(Meetings(tuple(Days(tuple(ids), *days) for days, ids in spans.items()))
-                 for spans in (rolled, live))
+    rolled_days, live_days = (
+        Meetings(tuple(Days(tuple(ids), *days) for days, ids in spans.items()))
+        for spans in (rolled, live))
+    return rolled_days, live_days
 
 
 def _summed(rolled: Meetings, granularity: str) -> dict[Key, Figures]:
@@ -178,11 +182,11 @@ def _summed(rolled: Meetings, granularity: str) -> dict[Key, Figures]:
     q = Q(pk__in=[])
     for days in rolled.spans:
         q |= Q(customer_id__in=days.customer_ids, day__gte=days.first, day__lte=days.last)
-    rows = UsageDay.objects.filter(q).order_by()
+    day_rows = UsageDay.objects.filter(q).order_by()
     if granularity == Granularity.DAY:  # a row per day already (a year of them: keep it lean)
-        rows = rows.values_list("customer_id", "day", *FIELDS)
+        rows = day_rows.values_list("customer_id", "day", *FIELDS)
     else:
-        rows = (rows.values("customer_id", period=Trunc("day", granularity))
+        rows = (day_rows.values("customer_id", period=Trunc("day", granularity))
                 .annotate(**{name: Sum(name) for name in FIELDS})
                 .values_list("customer_id", "period", *FIELDS))
     return {(customer_id, period): Figures(*figures)
@@ -259,7 +263,7 @@ def _rolled_members(rolled: Meetings, first: date, last: date, granularity: str 
     One queryset per kind of row and span of days, each a plain range of the member index,
     which PostgreSQL then reads alone (ORed conditions would make it visit the table)."""
     full = whole_periods(first, last, whole)
-    named = {"c": F("customer_id"), "k": F("kind")}
+    named: dict[str, F | Trunc] = {"c": F("customer_id"), "k": F("kind")}
     if granularity:
         named["p"] = Trunc("start", granularity)
     named["m"] = F("member")

@@ -3,7 +3,7 @@ period, reports.selectors counts, reports.page lays it out, reports.export write
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -56,11 +56,11 @@ def usage_page(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request), "title": _("Usage"), "form": form,
         # Only resellers and the platform admin see more than one customer.
         "pick_customer": request_employee(request).at_least(AccessLevel.RESELLER),
-        "presets": [(label, urlencode({"from": first, "to": last, **kept}))
+        "presets": [(label, urlencode({"from": first.isoformat(), "to": last.isoformat(), **kept}))
                     for label, first, last in presets(today())],
     }
     if valid:
-        query = form.data.copy()
+        query = cast(QueryDict, form.data).copy()  # as _form made it
         for name in ("sep", "customer"):
             query.pop(name, None)
         if form.cleaned_data["customer"]:
@@ -81,7 +81,7 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return usage_page(request)
     report = _report(request, form)
-    delimiter = request.GET.get("sep")
+    delimiter = request.GET.get("sep", "")
     if delimiter not in DELIMITERS.values():
         delimiter = DELIMITERS.get(get_language(), ",")
     body = rows_csv(report_wire(report)["rows"], delimiter=delimiter, spreadsheet=True)
