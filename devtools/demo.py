@@ -169,7 +169,7 @@ def _ready_meeting(customer: Customer, device: Device, employee: User) -> Confer
                              actor=employee)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
     participant = ConferenceDevice.objects.get(conference=meeting, device=device)
-    queue = {"meeting": meeting, "device": device, "created_by": employee}
+    queue: dict[str, Any] = {"meeting": meeting, "device": device, "created_by": employee}
     volume = command_queue(type=CommandType.SET_VOLUME, volume=60, **queue)
     command_queue(type=CommandType.CAMERA_ON, value=True, **queue)
     command_claim(participant=participant)

@@ -353,7 +353,7 @@ class FakeVdxServer(ThreadingHTTPServer):
     @property
     def root(self) -> str:
         host, port = self.server_address[:2]
-        return f"{self.scheme}://{host}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"  # a str: bound to a host name
 
 
 @dataclass

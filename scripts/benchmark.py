@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -37,7 +38,7 @@ import django
 django.setup()
 
 from django.db import connection, connections, reset_queries  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
+from django.http import HttpResponseBase  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
@@ -67,7 +68,7 @@ def build_world(devices: int, commands: int) -> tuple[str, str]:
     return device_token_issue(device=tablets[0]), meeting.pk
 
 
-def measure(name: str, call: Callable[[Client], HttpResponse], requests: int,
+def measure(name: str, call: Callable[[Client], HttpResponseBase], requests: int,
             threads: int) -> None:
     timings: list[float] = []
     lock = threading.Lock()
@@ -116,7 +117,7 @@ def measure_usage(customers: int, days: int, per_day: int, repeat: int) -> None:
     print(f"{connection.vendor}: {customers} customers x {days} days x {per_day} meetings "
           f"filled in {time.perf_counter() - started:.0f} s")
     token = user_token_issue(user=User.objects.get(email=email))
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     started = time.perf_counter()
     written = usage_rollup(max_batches=100)
     print(f"rollup of {written} customer-days (every day but the last, which has a meeting "
@@ -140,7 +141,8 @@ def measure_usage(customers: int, days: int, per_day: int, repeat: int) -> None:
                     timings.append(time.perf_counter() - start)
                     cpu.append(_cpu(backend) - start_cpu)
                 if response.status_code != 200:
-                    raise SystemExit(f"usage: HTTP {response.status_code} {response.content[:200]}")
+                    raise SystemExit(
+                        f"usage: HTTP {response.status_code} {response.content[:200]!r}")
             print(f"usage {granularity:<5} {fmt:<4} {len(response.content) / 1024:6.0f} KiB  "
                   f"best {min(timings) * 1000:5.0f} ms  median "
                   f"{statistics.median(timings) * 1000:5.0f} ms  CPU median "

@@ -92,8 +92,9 @@ def build_usage_world(customers: int, days: int, per_day: int, first: date) -> s
         for c in hospitals for n in range(EMPLOYEES))
     user = user_create(email="reseller@benchmark.test", password=None,
                        access_level=AccessLevel.RESELLER, customer=reseller)
-    params = {"days": days, "per_day": per_day, "first": first.isoformat(),
-              "tablets": TABLETS, "employees": EMPLOYEES}
+    params: dict[str, int | str] = {
+        "days": days, "per_day": per_day, "first": first.isoformat(), "tablets": TABLETS,
+        "employees": EMPLOYEES}
     with connection.cursor() as cursor:
         for table, model in (("bench_customer", Customer), ("bench_device", Device),
                              ("bench_user", User)):
