@@ -17,7 +17,7 @@ def _celery_join_allowed() -> None:
     """Celery's eager `apply` flips a process-wide "inside a task" flag and restores it
     without locking, so eager tasks run from several test threads can leave it set and make
     every later `result.get()` refuse. Each test starts with it cleared."""
-    from celery._state import _set_task_join_will_block
+    from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]  # private to Celery, not in its stubs
 
     _set_task_join_will_block(False)
 

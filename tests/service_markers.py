@@ -120,8 +120,8 @@ class _SkipReport:
         if not report.skipped:
             return
         for key, name in report.user_properties:
-            if key == _PROPERTY and report.nodeid not in self.skipped[name]:
-                self.skipped[name].append(report.nodeid)
+            if key == _PROPERTY and report.nodeid not in self.skipped[str(name)]:
+                self.skipped[str(name)].append(report.nodeid)
 
     # An outer wrapper prints after pytest's own short summary, i.e. right above the final
     # "N passed, M skipped" line, where it cannot scroll out of sight.

@@ -16,6 +16,7 @@ from accounts.access import AccessLevel
 from accounts.audit import audit_record
 from accounts.models import Customer, User
 from accounts.services import user_token_issue
+from conferences.models import Conference
 from devices.services import device_token_issue
 from tests.factories import (
     CustomerFactory,
@@ -50,7 +51,7 @@ def build_tenants() -> Tenants:
         c[name] = CustomerFactory(name=name, parent_reseller=c[parent])
         device = DeviceFactory(customer=c[name], name=f"Bed {name}")
         world.tokens[name] = device_token_issue(device=device)
-        meeting = MeetingFactory(customer=c[name], devices=[device])
+        meeting: Conference = MeetingFactory(customer=c[name], devices=[device])
         queue(meeting, device)
     for name in ("A1", "B1"):
         for level in (AccessLevel.VIEWER, AccessLevel.MANAGER, AccessLevel.OWNER):

@@ -111,7 +111,7 @@ def test_the_sweep_finds_our_admins() -> None:
 @pytest.mark.parametrize("label", list(ADMINS))
 def test_every_admin_and_inline_is_scoped(label: str) -> None:
     model_admin = ADMINS[label]
-    classes = [(type(model_admin), model_admin.model)]
+    classes: list[tuple[type, Any]] = [(type(model_admin), model_admin.model)]
     classes += [(cls, cls.model) for cls in model_admin.inlines]
     for level in AccessLevel.values:  # get_inlines may depend on the user
         request = RequestFactory().get("/")
@@ -219,7 +219,7 @@ def object_urls(model_admin: admin.ModelAdmin) -> dict[str, Callable[[str], str]
         route = str(pattern.pattern)
         if len(pattern.pattern.regex.groupindex) == 1 and "<" in route:
             param = route[route.index("<"):route.index(">") + 1]
-            urls[pattern.name or route] = (lambda pk, r=route, p=param: root + r.replace(p, pk))
+            urls[pattern.name or route] = (lambda pk, r=route, p=param: root + r.replace(p, pk))  # type: ignore[misc]  # the loop values bound as defaults
     content_type = ContentType.objects.get_for_model(opts.model).pk
     urls["view_on_site"] = lambda pk: reverse("admin:view_on_site", args=[content_type, pk])
     return urls
@@ -294,11 +294,11 @@ def check_object_urls(client: Any, world: World, label: str, key: str, target: s
         posts += [(action.replace("{id}", pk),
                    {k: [v.replace("{id}", pk) for v in vs] for k, vs in data.items()})
                   for action, data in forms]
-        for url, data in posts:
+        for post_url, data in posts:
             with capture(execute=True):
-                response = client.post(url, data)
+                response = client.post(post_url, data)
             if response.status_code not in (302, 403, 404, 405):
-                problems.append(f"POST {url} {sorted(data)}: {response.status_code}")
+                problems.append(f"POST {post_url} {sorted(data)}: {response.status_code}")
         after = world.snapshot([world.owner(obj)])
         if after != before:
             problems.append(f"POSTs {[(u, d) for u, d in posts]} to out-of-scope {what} "
@@ -381,7 +381,7 @@ def _context_forms(response: Any) -> Iterator[tuple[str, BaseForm]]:
         return
     seen: set[int] = set()
     for ctx in (context if isinstance(context, ContextList) else [context]):
-        for name, value in ctx.flatten().items():
+        for name, value in ctx.flatten().items():  # type: ignore[union-attr]  # the test client's Contexts
             for item in value if isinstance(value, list | tuple) else [value]:
                 if isinstance(item, InlineAdminFormSet):
                     assert isinstance(item.opts, ScopedAdminMixin), f"{item.opts} is not scoped"
@@ -454,7 +454,7 @@ def _autocomplete_sources() -> list[tuple[str, str]]:
         for f in model._meta.get_fields():
             remote = getattr(getattr(f, "remote_field", None), "model", None)
             if (f.is_relation and not f.auto_created and isinstance(remote, type)
-                    and remote._meta.label_lower in ADMINS):
+                    and remote._meta.label_lower in ADMINS):  # type: ignore[attr-defined]  # a model class
                 sources.add((model._meta.label_lower, f.name))
     for label, model_admin in ADMINS.items():
         for owner in [model_admin, *(cls(model_admin.model, admin.site)

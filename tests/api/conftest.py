@@ -30,7 +30,7 @@ def _fresh_throttles() -> None:
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     """Time stands still until the test shifts it."""
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         yield traveller

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.urls import reverse
 from tests.service_markers import chromium_executable
 
 if TYPE_CHECKING:  # imported lazily: without Playwright the marker skips, collection must work
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",  # /dev/shm is 64 MB in default containers
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000  # Playwright's default is 30 s; a local admin page answers in far less
 
 PageFactory = Callable[..., "Page"]
@@ -71,7 +71,7 @@ def page_for(browser: Browser, request: pytest.FixtureRequest) -> Iterator[PageF
     cookies) with a 1280x900 viewport and that Accept-Language. Closed after the test."""
     contexts: list[BrowserContext] = []
 
-    def make(locale: str = "en", **options: object) -> Page:
+    def make(locale: str = "en", **options: Any) -> Page:
         context = browser.new_context(viewport=VIEWPORT, locale=locale, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -127,10 +127,11 @@ def portal(live_server) -> Portal:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call" and report.failed:
-        item._browser_call_failed = True
+        item._browser_call_failed = True  # type: ignore[attr-defined]  # our flag on the item
     return report
 
 

@@ -49,7 +49,7 @@ def seed() -> dict:
 
 def row_counts() -> dict[str, int]:
     return {
-        model.__name__: model.objects.count()
+        model.__name__: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label in ("accounts", "devices", "conferences")
     }

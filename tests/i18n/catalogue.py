@@ -73,7 +73,7 @@ def read_po(path: Path = PO) -> list[Entry]:
 def read_mo(path: Path = MO) -> dict[object, str]:
     """The compiled catalogue: msgid → msgstr, (msgid, n) → plural form n."""
     with path.open("rb") as handle:
-        catalog = dict(gettext.GNUTranslations(handle)._catalog)
+        catalog = dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]  # gettext private, not in typeshed
     catalog.pop("", None)  # the header
     return catalog
 

@@ -40,6 +40,7 @@ from conferences.lifecycle import (
 from conferences.models import CommandType, Conference
 from conferences.providers import fake_booking
 from conferences.services import meeting_create
+from devices.models import Device
 from tests.api.conftest import Api
 from tests.factories import DeviceFactory, queue
 from tests.tenants import Tenants
@@ -87,13 +88,14 @@ def meeting(customer, devices, employee, created: str, *, started: str | None = 
 @dataclass
 class UsageWorld:
     tenants: Tenants
-    tablets: dict[str, object]
+    tablets: dict[str, Device]
 
 
 @pytest.fixture
 def usage_world(tenants: Tenants) -> UsageWorld:
     a1, a2, b1 = (tenants.customers[name] for name in ("A1", "A2", "B1"))
-    t = {name: DeviceFactory(customer=a1, name=name) for name in ("T1", "T2", "T3")}
+    t: dict[str, Device] = {name: DeviceFactory(customer=a1, name=name)
+                            for name in ("T1", "T2", "T3")}
     t["U1"] = DeviceFactory(customer=a2, name="U1")
     t["V1"] = DeviceFactory(customer=b1, name="V1")
     e1, e2 = tenants.users["MANAGER@A1"], tenants.users["OWNER@A1"]

@@ -52,7 +52,8 @@ def post_forms(page_url: str, html: str) -> list[tuple[str, dict[str, list[str]]
     parser.feed(html)
     found = []
     for action, fields, submits in parser.forms:
-        for submit in submits or [None]:
+        ways: list[tuple[str, str] | None] = [*submits] or [None]  # no named button: one way
+        for submit in ways:
             data: dict[str, list[str]] = {}
             for name, value in [*fields, *([submit] if submit else [])]:
                 if name != "csrfmiddlewaretoken":

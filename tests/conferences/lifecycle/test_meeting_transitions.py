@@ -48,7 +48,7 @@ SNAPSHOT = {
     "closed": ("CLOSED", "OK", False),
 }
 CLOSED_UNPROVISIONED = ("CLOSED", "PENDING", False)
-_ = None  # unchanged
+_: None = None  # unchanged
 TABLE = {
     #            provisioned  prov_failed  retry      started    end                   close
     "pending": ("ready",     "failed",    _,         _,         CLOSED_UNPROVISIONED, CLOSED_UNPROVISIONED),  # noqa: E501

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def run_until_done(meeting: Conference, limit: int = 50) -> list[float]:
     """Run provisioning steps the way the task does, without the waiting."""
-    delays = []
+    delays: list[float] = []
     for _ in range(limit):
         delay = provision_step(meeting_id=meeting.pk)
         if delay is None:
