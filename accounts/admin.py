@@ -278,7 +278,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A user's API tokens go with it; their admin, read-only, would otherwise forbid it.
-        perms_needed.discard(UserToken._meta.verbose_name)  # type: ignore[arg-type]  # lazy, as Django's
+        perms_needed.discard(UserToken._meta.verbose_name)  # type: ignore[arg-type]  # Django's set holds lazy names
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:

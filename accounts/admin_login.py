@@ -55,4 +55,4 @@ def throttled_login(login: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def install() -> None:
     """Throttle the admin site's login page (AccountsConfig.ready calls this)."""
     admin.site.login_form = AdminLoginForm
-    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]  # wrapped on the instance
+    admin.site.login = throttled_login(admin.site.login)  # type: ignore[method-assign]  # wrapped on the site instance

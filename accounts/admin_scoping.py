@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin import RelatedFieldListFilter
 from django.core.exceptions import ValidationError
@@ -19,14 +19,23 @@ def _scoped(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
     return for_user(request.user) if for_user else queryset
 
 
-class ScopedAdminMixin:
+# The type checker sees the mixin as the admin (ModelAdmin or inline) it is mixed into.
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _Admin = BaseModelAdmin[Any]
+else:
+    _Admin = object
+
+
+class ScopedAdminMixin(_Admin):
     """Rows, foreign-key and many-to-many choices all pass through the model's `for_user`."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return _scoped(super().get_queryset(request), request)  # type: ignore[misc]
+        return _scoped(super().get_queryset(request), request)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field: Any = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _scoped(field.queryset, request)
             if field.required:
@@ -34,7 +43,7 @@ class ScopedAdminMixin:
         return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        field: Any = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _scoped(field.queryset, request)
         return field

@@ -121,7 +121,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a base built at run time
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:

@@ -28,7 +28,7 @@ class TokenState(Enum):
 
 class TokenQuerySet(ScopedQuerySet):
     @property
-    def customer_path(self) -> str:  # type: ignore[override]  # derived from the owner
+    def customer_path(self) -> str:  # type: ignore[override]  # a property: derived from the owner
         return f"{self.model.owner_field}__customer"
 
     def active(self) -> TokenQuerySet:

@@ -23,7 +23,7 @@ def enqueue(task: Task, *args: Any, countdown: float | None = None) -> None:
 
     def publish() -> None:
         try:
-            task.apply_async(args, countdown=countdown,  # type: ignore[arg-type]  # None: at once
+            task.apply_async(args, countdown=countdown,  # type: ignore[arg-type]  # Celery takes None (no delay)
                              retry=True, retry_policy=_PUBLISH_RETRY)
         except Exception:  # the broker's many failure types; the sweeps cover for all of them
             logger.warning("could not queue %s%r; a periodic sweep will pick it up",

@@ -110,6 +110,6 @@ class AcknowledgeApi(TabletApi):
 
 def _plain(data: object) -> dict[str, object]:
     """Request data as a plain dict (form bodies arrive as a QueryDict), without the token."""
-    items = data.dict() if hasattr(data, "dict") else dict(data)  # type: ignore[call-overload]
+    items = data.dict() if hasattr(data, "dict") else dict(data)  # type: ignore[call-overload]  # a QueryDict or a JSON object
     items.pop("token", None)
     return items
