@@ -25,7 +25,7 @@ test: venv
 benchmark: venv
 	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark.py $(ARGS)
 
-## make lint: ruff and the import contracts (make test runs them first)
+## make lint: ruff, the import contracts and mypy (make test runs them first)
 lint: venv
 	bash scripts/lint.sh
 
