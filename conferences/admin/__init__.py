@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +37,7 @@ from .forms import CommandForm, NewMeetingForm, meeting_customers
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):
     model = ConferenceDevice
-    fields = ("device", "settings", "active", "added_at")
+    fields = ("device", "settings", "active", "start_time", "end_time", "added_at")
     readonly_fields = fields
     extra = 0
 
@@ -156,7 +156,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 meeting = meeting_create(customer=form.cleaned_data["customer"],
                                          devices=list(form.cleaned_data["devices"]),
-                                         employee=request.user, actor=request.user)
+                                         employee=request.user, actor=request.user,
+                                         language=translation.get_language())
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:

@@ -31,6 +31,9 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
             EndOutcome.CLOSED: (
                 messages.SUCCESS,
                 _("The meeting is closed. Its room was never ready, so no tablet had joined.")),
+            EndOutcome.CANCELLED: (
+                messages.SUCCESS,
+                _("The meeting is cancelled: it had not begun. Its guests are told.")),
             EndOutcome.ENDING: (
                 messages.SUCCESS, _("Ending the meeting: every tablet is asked to hang up.")),
         }[outcome]
