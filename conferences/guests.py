@@ -37,10 +37,11 @@ logger = logging.getLogger(__name__)
 
 MAX_GUESTS = 20  # per meeting (docs/api.md#meetings-booked-ahead)
 NAME_MAX = 200
-# Sending is tried this often, backing off from 15 s to 4 min between tries: about eight
-# minutes in all, within which a brief outage of the mail server passes.
+# Sending is tried this often, backing off 15, 30, 60, 120 s (jittered) between tries: a few
+# minutes in all, within which a brief outage of the mail server passes, and within
+# PROVISION_STALE_SECONDS, after which the lost-work job would queue it again.
 SEND_ATTEMPTS = 5
-SEND_BACKOFF_SECONDS, SEND_BACKOFF_MAX_SECONDS = 15.0, 240.0
+SEND_BACKOFF_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,7 @@ def _failed_send(guest: Guest, exc: Exception, attempt: int) -> float | None:
         return None
     # Still due, and touched: the lost-work job leaves it to this task's retries.
     Guest.objects.filter(pk=guest.pk).update(reason=reason, due_at=timezone.now())
-    return backoff_delay(attempt, base=SEND_BACKOFF_SECONDS, cap=SEND_BACKOFF_MAX_SECONDS,
-                         least=0.5)
+    return backoff_delay(attempt, base=SEND_BACKOFF_SECONDS, least=0.5)
 
 
 def guests_resume(stale_before: datetime) -> int:
