@@ -24,8 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
+from accounts.models import Customer
 from flexcare.errors import ServiceError
 
+from ..agenda import agenda_days
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
 from ..models import Command, Conference, ConferenceDevice, Provisioning
 from ..selectors import devices_for_new_meeting
@@ -33,6 +35,9 @@ from ..services import meeting_create
 from .actions import run_meeting_action
 from .detail import live_context
 from .forms import CommandForm, NewMeetingForm, meeting_customers
+
+# The agenda shows today and tomorrow (the nurse's "what is on"), or a week on request.
+AGENDA_DAYS, AGENDA_WEEK = 2, 7
 
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):
@@ -94,6 +99,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             path("<str:object_id>/timeline/", wrap(self.timeline_view),
                  name="conferences_conference_timeline"),
             path("<str:object_id>/run/", wrap(self.run_view), name="conferences_conference_run"),
+            path("agenda/", wrap(self.agenda_view), name="conferences_conference_agenda"),
             *super().get_urls(),
         ]
 
@@ -140,6 +146,25 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                             args=[meeting.pk]))
 
+    def agenda_view(self, request: HttpRequest) -> HttpResponse:
+        """Upcoming meetings day by day and bed by bed: today and tomorrow, or a week."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        customers = Customer.objects.for_user(request.user).filter(
+            pk__in=Conference.objects.for_user(request.user).values("customer"))
+        chosen = request.GET.get("customer")
+        customer = customers.filter(pk=chosen).first() if chosen else None
+        days = AGENDA_WEEK if request.GET.get("days") == str(AGENDA_WEEK) else AGENDA_DAYS
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": _("Agenda"), "customers": customers, "customer": customer, "days": days,
+            "week": AGENDA_WEEK, "today": today, "tomorrow": today + timedelta(days=1),
+            "agenda": agenda_days(request.user, first=today, days=days,
+                                  zone=timezone.get_current_timezone(), customer=customer),
+        }
+        return TemplateResponse(request, "admin/conferences/conference/agenda.html", context)
+
     def add_view(self, request: HttpRequest, form_url: str = "",
                  extra_context: dict | None = None) -> HttpResponse:
         if not self.has_add_permission(request):
@@ -152,11 +177,15 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = NewMeetingForm(request.POST if request.method == "POST" else None,
                               user=request.user, customer=customer,
                               initial={"customer": customer})
+        start = end = None
         if request.method == "POST" and form.is_valid():
+            start, end = form.times()
             try:
                 meeting = meeting_create(customer=form.cleaned_data["customer"],
                                          devices=list(form.cleaned_data["devices"]),
                                          employee=request.user, actor=request.user,
+                                         start=start, end=end,
+                                         guests=form.cleaned_data["guests"],
                                          language=translation.get_language())
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -164,8 +193,10 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 messages.success(request, _("Meeting created; its room is being booked."))
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
+        # Busy at the time asked for (after a refused POST), else now.
         devices = [(device, busy, device.is_online)
-                   for device, busy in devices_for_new_meeting(customer.pk, request.user)
+                   for device, busy in devices_for_new_meeting(customer.pk, request.user,
+                                                               start=start, end=end)
                    ] if customer else []
         context = {
             **self.admin_site.each_context(request), "opts": self.opts,
