@@ -65,6 +65,17 @@ def test_a_meeting_for_now_starts_now_and_may_last_the_maximum_duration(clock, s
     assert sweeps.start_due_meetings() == 0  # and never again
 
 
+def test_booking_ahead_is_audited_with_its_times(clock):
+    device = DeviceFactory()
+    manager = UserFactory(customer=device.customer)
+    start = timezone.now() + timedelta(days=1)
+    meeting = book(device, start=start, actor=manager)
+    entry = AuditEntry.objects.get(action="meeting.create", object_id=meeting.pk)
+    assert entry.actor == manager
+    assert (entry.details["start"], entry.details["end"]) == (start.isoformat(),
+                                                              (start + HOUR).isoformat())
+
+
 def test_without_an_end_a_booked_meeting_lasts_an_hour(clock):
     start = timezone.now() + timedelta(days=1)
     meeting = book(DeviceFactory(), start=start)

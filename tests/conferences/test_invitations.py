@@ -245,6 +245,11 @@ def test_a_mail_server_that_fails_once_is_tried_again(clock, settings, run_tasks
     assert OnceDisconnectedBackend.calls == 2
 
 
+def test_beat_runs_the_retention_purge(settings):
+    assert "conferences.purge_guests" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
 def test_guests_are_deleted_after_the_retention_period(settings, run_tasks):
     closed_long_ago = booked(run_tasks, start=timezone.now() + timedelta(hours=1))
     closed_lately = booked(run_tasks, start=timezone.now() + timedelta(hours=1))
