@@ -176,7 +176,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             customer = customers.first()
         form = NewMeetingForm(request.POST if request.method == "POST" else None,
                               user=request.user, customer=customer,
-                              initial={"customer": customer})
+                              initial={"customer": customer,
+                                       "language": translation.get_language()})
         start = end = None
         if request.method == "POST" and form.is_valid():
             start, end = form.times()
@@ -186,7 +187,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                                          employee=request.user, actor=request.user,
                                          start=start, end=end,
                                          guests=form.cleaned_data["guests"],
-                                         language=translation.get_language())
+                                         language=form.cleaned_data["language"]
+                                         or translation.get_language())
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:

@@ -7,6 +7,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,9 @@ class NewMeetingForm(forms.Form):
         required=False, label=_("Guests"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One e-mail address a line, optionally with a name: "
                     "Anna Hansen <anna@example.dk>. Each is sent an invitation."))
+    # The guests' e-mails' language; the view starts it at the employee's.
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False,
+                                 label=_("Language of the invitations"))
 
     def __init__(self, *args: Any, user: Any, customer: Customer | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

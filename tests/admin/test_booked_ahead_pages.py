@@ -54,7 +54,7 @@ def test_a_manager_books_a_meeting_for_tomorrow_with_guests(manager, tenants):
     response = manager.post(ADD, {
         "customer": customer.pk, "devices": [bed.pk], "when": "later",
         "start": "2026-03-03T10:00", "duration": "45",
-        "guests": "Anna Hansen <anna@example.test>\n\nbo@example.test\n"})
+        "guests": "Anna Hansen <anna@example.test>\n\nbo@example.test\n", "language": "da"})
     meeting = Conference.objects.get(participants__device=bed)
     assert response.status_code == 302
     assert (meeting.start_time, meeting.end_time) == (TOMORROW_10,
@@ -62,6 +62,7 @@ def test_a_manager_books_a_meeting_for_tomorrow_with_guests(manager, tenants):
     assert [(g.email, g.name) for g in meeting.guests.all()] == [
         ("anna@example.test", "Anna Hansen"), ("bo@example.test", "")]
     assert AuditEntry.objects.filter(action="meeting.invite", object_id=meeting.pk).exists()
+    assert meeting.language == "da"  # chosen, though the employee's portal is in English
 
 
 def test_now_is_the_default_and_a_tablet_busy_now_may_be_booked_for_later(manager, tenants):
@@ -74,6 +75,16 @@ def test_now_is_the_default_and_a_tablet_busy_now_may_be_booked_for_later(manage
                        "start": "2026-03-04T10:00", "duration": "60"})
     assert Conference.objects.filter(participants__device=busy,
                                      start_time=TOMORROW_10 + timedelta(days=1)).exists()
+
+
+def test_the_invitations_language_starts_as_the_employees(manager, tenants):
+    customer = tenants.customers["A1"]
+    page = manager.get(f"{ADD}?customer={customer.pk}", HTTP_ACCEPT_LANGUAGE="da")
+    assert '<option value="da" selected>' in page.content.decode()
+    bed = DeviceFactory(customer=customer)
+    manager.post(ADD, {"customer": customer.pk, "devices": [bed.pk], "when": "later",
+                       "start": "2026-03-03T10:00"}, HTTP_ACCEPT_LANGUAGE="da")
+    assert Conference.objects.get(participants__device=bed).language == "da"
 
 
 @pytest.mark.parametrize(("fields", "error"), [
