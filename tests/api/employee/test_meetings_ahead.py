@@ -156,6 +156,28 @@ def test_the_tablet_does_not_see_a_booked_meeting_early_nor_its_new_keys(
     assert document["_id"] == meeting.pk
 
 
+def test_getmeeting_picks_the_meeting_under_way_among_a_tablets_bookings(
+        api, tenants, manager, settings):
+    """A tablet may hold several open meetings (booked one after the other): getmeeting shows
+    none before the first one's lead, then the one that starts first, not the next."""
+    from conferences.lifecycle import meeting_mark_provisioned
+    from conferences.providers import fake_booking
+    from devices.services import device_token_issue
+
+    device = free_device(tenants.customers["A1"])
+    token = device_token_issue(device=device)
+    ids = [create(api, tenants, manager, device=device, startTime=start).json()["_id"]
+           for start in ("2026-03-03T09:00:00Z", "2026-03-03T10:00:00Z")]
+    for meeting in Conference.objects.filter(pk__in=ids):
+        meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
+    lead = timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)
+    nine = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    with time_machine.travel(nine - lead - timedelta(seconds=1), tick=False):
+        assert error_of(api.post(GETMEETING, {"token": token})) == (404, "meeting")
+    with time_machine.travel(nine + timedelta(minutes=59), tick=False):  # the next one's lead
+        assert api.post(GETMEETING, {"token": token}).json()["_id"] == ids[0]
+
+
 # --- PATCH: move a meeting ---------------------------------------------------------------------
 
 
