@@ -11,12 +11,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import User
 
 from . import tasks
+from .guests import guests_meeting_cancelled, guests_meeting_changed, invitations_queue
 from .models import (
     Command,
     CommandStatus,
@@ -41,7 +43,8 @@ def same_attempt(meeting: Conference) -> Q:
 
 @transaction.atomic
 def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
-    """PENDING → OK: store the booked room and queue START_MEETING for every tablet. A link
+    """PENDING → OK: store the booked room, and queue START_MEETING for every tablet if the
+    meeting's start time has come (else the start_due_meetings job does, at its start). A link
     left out of the booking (not https:) is recorded as the provisioning error: the meeting
     works without it, and the admin shows why it is missing."""
     changed = Conference.objects.filter(
@@ -52,6 +55,9 @@ def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
         provisioning_error=" ".join(booking.link_problems),
         provisioned_at=timezone.now(),
         vdx_booking_id=booking.booking_id,
+        # A booking handed in directly (the demo data) was made for the meeting's times.
+        booked_start=Coalesce("booked_start", "start_time"),
+        booked_end=Coalesce("booked_end", "end_time"),
         uri=booking.uri,
         pin=booking.pin,
         desktop_link=booking.desktop_link,
@@ -61,9 +67,42 @@ def meeting_mark_provisioned(*, meeting: Conference, booking: Booking) -> bool:
     if not changed:
         return False
     meeting.refresh_from_db()
+    meeting_record_guest_link(meeting=meeting, link=booking.guest_link)
+    meeting_queue_start(meeting_id=meeting.pk)
+    return True
+
+
+def meeting_record_guest_link(*, meeting: Conference, link: str) -> None:
+    """Store the link the guests are e-mailed (known from the booking, before VDX provisions
+    the room) and queue what is due to them. A different link for a meeting that had one — a
+    new room — makes the changed invitation due to every guest."""
+    before = Conference.objects.filter(pk=meeting.pk).values_list("guest_link", flat=True).first()
+    if not link or before is None or before == link:
+        return
+    if not Conference.objects.filter(pk=meeting.pk, guest_link=before).update(guest_link=link):
+        return  # another step recorded it meanwhile
+    meeting.guest_link = link
+    if before:
+        guests_meeting_changed(meeting=meeting)
+    else:
+        invitations_queue(meeting)
+
+
+@transaction.atomic
+def meeting_queue_start(*, meeting_id: str) -> bool:
+    """Queue START_MEETING for every tablet of a ready meeting whose start time has come,
+    once: the conditional update of `start_queued_at` decides, and holds the meeting's row
+    until commit, so meeting_end (which takes that lock) cannot slip in between."""
+    now = timezone.now()
+    queued = Conference.objects.filter(
+        pk=meeting_id, state=MeetingState.CREATED, provisioning=Provisioning.OK,
+        end_requested_at__isnull=True, start_queued_at__isnull=True, start_time__lte=now,
+    ).update(start_queued_at=now)
+    if not queued:
+        return False
     Command.objects.bulk_create(
         Command(conference_device=participant, type=CommandType.START_MEETING)
-        for participant in meeting.participants.all()
+        for participant in ConferenceDevice.objects.filter(conference_id=meeting_id)
     )
     return True
 
@@ -91,20 +130,44 @@ def meeting_retry_provisioning(*, meeting: Conference, actor: User | None = None
         pk=meeting.pk, state=MeetingState.CREATED, provisioning=Provisioning.FAILED
     ).first()
     if failed is not None:
-        broken = failed.vdx_booking_id
-        Conference.objects.filter(pk=failed.pk).update(
-            # Checked "now": the periodic job is not to queue a second task beside this one.
-            provisioning=Provisioning.PENDING, provisioning_attempts=0,
-            provisioning_checked_at=timezone.now(), provisioning_started_at=timezone.now(),
-            vdx_booking_id="", booking_round=F("booking_round") + (1 if broken else 0),
-        )
-        enqueue(tasks.provision_meeting, meeting.pk)
-        if broken:
-            enqueue(tasks.discard_booking, broken)
+        _provision_again(failed)
         audit_record(actor=actor, action="meeting.retry_provisioning",
                      customer_id=meeting.customer_id, object_id=meeting.pk, target=str(meeting))
     meeting.refresh_from_db()
     return failed is not None
+
+
+@transaction.atomic
+def meeting_rebook(*, meeting_id: str, booking_id: str) -> bool:
+    """Give up a room VDX would not move to the meeting's new times for a new one booked with
+    them (the meeting is back to provisioning PENDING until then); False if the meeting moved
+    on meanwhile (closed, begun, or its booking already replaced)."""
+    meeting = Conference.objects.select_for_update().filter(
+        pk=meeting_id, state=MeetingState.CREATED, end_requested_at__isnull=True,
+        start_queued_at__isnull=True, vdx_booking_id=booking_id,
+    ).first()
+    if meeting is None:
+        return False
+    _provision_again(meeting)
+    return True
+
+
+def _provision_again(meeting: Conference) -> None:
+    """Provisioning PENDING afresh, and queued. A room the meeting had is given up and ended
+    (discard_booking) and a new one booked under a new externalId; without a booking (VDX was
+    unreachable) the externalId stays, so a booking whose answer was lost is found again."""
+    broken = meeting.vdx_booking_id
+    now = timezone.now()
+    Conference.objects.filter(pk=meeting.pk).update(
+        # Checked "now": the periodic job is not to queue a second task beside this one.
+        provisioning=Provisioning.PENDING, provisioning_attempts=0,
+        provisioning_checked_at=now, provisioning_started_at=now,
+        vdx_booking_id="", booked_start=None, booked_end=None,
+        booking_round=F("booking_round") + (1 if broken else 0),
+    )
+    enqueue(tasks.provision_meeting, meeting.pk)
+    if broken:
+        enqueue(tasks.discard_booking, broken)
 
 
 def meeting_mark_started(*, meeting_id: str) -> bool:
@@ -123,6 +186,7 @@ class EndOutcome(Enum):
     ALREADY_CLOSED = "already_closed"
     ALREADY_ENDING = "already_ending"
     CLOSED = "closed"  # never provisioned: no tablet had joined, so it closed at once
+    CANCELLED = "cancelled"  # ended before its start time: closed at once
     ENDING = "ending"  # HANGUP queued for every tablet; CLOSED once they hang up
 
 
@@ -134,20 +198,29 @@ class EndResult(NamedTuple):
 @transaction.atomic
 def meeting_end(*, meeting: Conference, ended_by: User | None) -> EndResult:
     """Start ending a meeting: HANGUP to every tablet; CLOSED once all are executed or after
-    the grace period. A meeting whose room was never provisioned closes at once. Idempotent:
-    the outcome says whether this call ended it or found it closed or ending already."""
+    the grace period. A meeting whose room was never provisioned closes at once, and so is
+    one ended before its start time: it is cancelled (at VDX too), and its guests are told.
+    Idempotent: the outcome says whether this call ended it or found it closed or ending
+    already."""
     meeting = Conference.objects.select_for_update().get(pk=meeting.pk)
     if meeting.state == MeetingState.CLOSED:
         return EndResult(meeting, EndOutcome.ALREADY_CLOSED)
     if meeting.end_requested_at is not None:
         return EndResult(meeting, EndOutcome.ALREADY_ENDING)
+    now = timezone.now()
+    if now < meeting.start_time and meeting.start_queued_at is None:
+        _close_locked(meeting)
+        meeting.refresh_from_db()
+        guests_meeting_cancelled(meeting=meeting)
+        audit_record(actor=ended_by, action="meeting.cancel", customer_id=meeting.customer_id,
+                     object_id=meeting.pk, target=str(meeting))
+        return EndResult(meeting, EndOutcome.CANCELLED)
     if meeting.provisioning != Provisioning.OK:
         _close_locked(meeting)
         audit_record(actor=ended_by, action="meeting.end", customer_id=meeting.customer_id,
                      object_id=meeting.pk, target=str(meeting))
         meeting.refresh_from_db()
         return EndResult(meeting, EndOutcome.CLOSED)
-    now = timezone.now()
     Conference.objects.filter(pk=meeting.pk).update(end_requested_at=now)
     # Anything still waiting (a START_MEETING not yet delivered, say) is moot now.
     _cancel_unfinished(meeting, now)
@@ -199,6 +272,8 @@ def meeting_close(*, meeting_id: str, only_if_unstarted: bool = False) -> bool:
 
 
 def _close_locked(meeting: Conference) -> None:
+    """CLOSED now: the tablets are freed, unfinished commands canceled, and the room's end at
+    VDX queued (which cancels a booking VDX has not provisioned yet)."""
     now = timezone.now()
     Conference.objects.filter(pk=meeting.pk).update(state=MeetingState.CLOSED, closed_at=now)
     ConferenceDevice.objects.filter(conference=meeting).update(active=False)

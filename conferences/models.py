@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
 from accounts.tablet_settings import Quality
+from flexcare.constraints import PostgresExclusionConstraint, TsTzRange
 from flexcare.ids import ObjectIdField
 
 from .providers.links import LINK_MAX_LENGTH, is_https_link
@@ -50,6 +54,17 @@ class ConferenceQuerySet(ScopedQuerySet):
     def open(self) -> ConferenceQuerySet:
         return self.exclude(state=MeetingState.CLOSED)
 
+    def visible_to_tablets(self, now: datetime) -> ConferenceQuerySet:
+        """Meetings whose tablets may see them by `now`: from MEETING_TABLET_LEAD_SECONDS
+        before their start (a meeting for now at once; docs/domain.md#booked-ahead)."""
+        lead = timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)
+        return self.filter(start_time__lte=now + lead)
+
+
+def default_end_time() -> datetime:
+    """The end of a meeting for now: it may last the maximum duration."""
+    return timezone.now() + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS)
+
 
 class Conference(models.Model):
     id = ObjectIdField(primary_key=True)
@@ -74,6 +89,28 @@ class Conference(models.Model):
     clinical_link = models.CharField(_("clinical link"), max_length=LINK_MAX_LENGTH, blank=True)
     mobile_link = models.CharField(_("mobile link"), max_length=LINK_MAX_LENGTH, blank=True)
     vdx_booking_id = models.CharField(_("VDX booking id"), max_length=100, blank=True)
+    # The join link e-mailed to guests: known from the booking, before the room is
+    # provisioned, and never one carrying the host PIN (providers.links).
+    guest_link = models.CharField(_("guest link"), max_length=LINK_MAX_LENGTH, blank=True)
+
+    # When the meeting is booked for (docs/domain.md#booked-ahead). A meeting for now starts
+    # when it is created and may last the maximum duration.
+    start_time = models.DateTimeField(_("starts"), default=timezone.now)
+    end_time = models.DateTimeField(_("ends"), default=default_end_time)
+    # The start and end the VDX booking was made or last moved for: they differ from the
+    # meeting's while a change of time is on its way to VDX.
+    booked_start = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_end = models.DateTimeField(null=True, blank=True, editable=False)
+    # When START_MEETING was queued for the tablets (at the start time, or at provisioning if
+    # that came later): set once, by a conditional update, so it is never queued twice.
+    start_queued_at = models.DateTimeField(_("START_MEETING queued"), null=True, blank=True,
+                                           editable=False)
+    # The language of the guests' e-mails: the creator's, changeable.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    # The iCalendar SEQUENCE of the guests' calendar event: one more for each change of time,
+    # room or cancellation, so calendars apply the newest.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     state = models.CharField(
         _("state"), max_length=10, choices=MeetingState.choices, default=MeetingState.CREATED
@@ -84,8 +121,8 @@ class Conference(models.Model):
     )
     provisioning_error = models.TextField(_("last provisioning error"), blank=True)
     provisioning_attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
-    # When the provisioning task last worked on this meeting: a PENDING meeting untouched for
-    # long had its task lost (broker down) and is queued again by a periodic job.
+    # When a task last worked on this meeting's booking (provisioning it, moving it): one
+    # untouched for long had its task lost (broker down) and is queued again by a periodic job.
     provisioning_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the current provisioning attempt began (creation, or the last retry): its timeout
     # counts from here.
@@ -127,10 +164,13 @@ class Conference(models.Model):
                 condition=~Q(state=MeetingState.STARTED) | Q(started_at__isnull=False),
                 name="conference_started_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="conference_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        return f"{self.customer} · {timezone.localtime(self.start_time):%Y-%m-%d %H:%M}"
 
     @property
     def join_links(self) -> list[tuple[StrOrPromise, str]]:
@@ -144,6 +184,17 @@ class Conference(models.Model):
     def is_ready(self) -> bool:
         """Ready (READY_STATES), as ConferenceQuerySet.ready() says."""
         return self.state in READY_STATES and self.provisioning == Provisioning.OK
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Closed before its start time: ended before it began (docs/domain.md#booked-ahead)."""
+        return (self.state == MeetingState.CLOSED and self.closed_at is not None
+                and self.closed_at < self.start_time)
+
+    def has_begun(self, now: datetime) -> bool:
+        """Past its start time, or already started, ending or closed: too late to move."""
+        return (now >= self.start_time or self.state != MeetingState.CREATED
+                or self.end_requested_at is not None or self.start_queued_at is not None)
 
 
 class ConferenceDeviceQuerySet(ScopedQuerySet):
@@ -163,9 +214,12 @@ class ConferenceDevice(models.Model):
         related_name="participations",
     )
     settings = models.JSONField(_("settings snapshot"), editable=False)
-    # Mirrors "the meeting is not CLOSED" on this row so that the database itself can enforce
-    # one open meeting per tablet (a partial unique index cannot look through a join).
+    # Mirror "the meeting is not CLOSED" and the meeting's times on this row so that the
+    # database itself can refuse overlapping bookings of a tablet (a constraint cannot look
+    # through a join).
     active = models.BooleanField(_("active"), default=True, editable=False)
+    start_time = models.DateTimeField(_("starts"), editable=False)
+    end_time = models.DateTimeField(_("ends"), editable=False)
     added_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
 
     objects = ConferenceDeviceQuerySet.as_manager()
@@ -178,8 +232,20 @@ class ConferenceDevice(models.Model):
             models.UniqueConstraint(
                 fields=["conference", "device"], name="conference_device_once"
             ),
-            models.UniqueConstraint(
-                fields=["device"], condition=Q(active=True), name="one_open_meeting_per_device"
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="conference_device_ends_after_start"
+            ),
+            # A tablet's open meetings never overlap in time (half-open ranges: one may start
+            # when the other ends). PostgreSQL only: on SQLite the service's check under its
+            # locks is all there is (conferences.schedule).
+            PostgresExclusionConstraint(
+                name="no_overlapping_meetings_per_device",
+                expressions=[
+                    ("device", RangeOperators.EQUAL),
+                    (TsTzRange("start_time", "end_time", RangeBoundary()),
+                     RangeOperators.OVERLAPS),
+                ],
+                condition=Q(active=True),
             ),
         ]
 
@@ -316,3 +382,53 @@ class Command(models.Model):
     @property
     def executed(self) -> bool:
         return self.status == CommandStatus.EXECUTED
+
+
+class GuestStatus(models.TextChoices):
+    PENDING = "PENDING", _("Pending")
+    SENT = "SENT", _("Sent")
+    FAILED = "FAILED", _("Failed")
+
+
+class GuestQuerySet(ScopedQuerySet):
+    customer_path = "conference__customer"
+
+
+class Guest(models.Model):
+    """Someone on the other side of the call, invited by e-mail (docs/domain.md#guest). Their
+    address is personal data: deleted GUEST_RETENTION_DAYS after the meeting closes."""
+
+    id = ObjectIdField(primary_key=True)
+    conference = models.ForeignKey(
+        Conference, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="guests"
+    )
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # Of the newest e-mail due to the guest: PENDING until it is sent (SENT) or given up
+    # (FAILED, with the reason).
+    status = models.CharField(
+        _("status"), max_length=10, choices=GuestStatus.choices, default=GuestStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The calendar SEQUENCE of the last e-mail sent; None while the guest has been sent none.
+    sent_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Since when an e-mail is due to the guest; None when nothing is.
+    due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+
+    objects = GuestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(F("conference"), Lower("email"), name="guest_once_per_meeting"),
+            models.CheckConstraint(
+                condition=Q(status__in=GuestStatus.values), name="guest_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

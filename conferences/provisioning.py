@@ -4,7 +4,7 @@ tasks run a step and, when it asks to, run it again later."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F
@@ -12,11 +12,18 @@ from django.utils import timezone
 
 from flexcare.backoff import backoff_delay
 
-from .lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed, same_attempt
+from .guests import invitations_queue
+from .lifecycle import (
+    meeting_mark_provisioned,
+    meeting_mark_provisioning_failed,
+    meeting_rebook,
+    meeting_record_guest_link,
+    same_attempt,
+)
 from .models import Conference, MeetingState, Provisioning
 from .providers import BookingState, Provider, ProviderError, get_provider
 from .queueing import enqueue
-from .tasks import end_at_vdx
+from .tasks import end_at_vdx, reschedule_at_vdx
 
 logger = logging.getLogger(__name__)
 
@@ -27,16 +34,25 @@ def backoff(attempt: int) -> float:
                          cap=settings.PROVISION_BACKOFF_MAX_SECONDS, least=0.5)
 
 
+def polling_from(meeting: Conference) -> datetime:
+    """When the provisioning of a booked room is checked from. VDX provisions a room shortly
+    before its start, so a meeting booked ahead is checked only from PROVISION_TIMEOUT_SECONDS
+    before its tablets are to see it, and its timeout counts from then."""
+    return meeting.start_time - timedelta(
+        seconds=settings.MEETING_TABLET_LEAD_SECONDS + settings.PROVISION_TIMEOUT_SECONDS)
+
+
 def provision_step(*, meeting_id: str) -> float | None:
     """Book the meeting's room (once: the meeting id is the booking's externalId) and check
     its provisioning. Returns seconds until the next step, or None when there is nothing left
-    to do (provisioned, failed for good, closed, gone)."""
+    to do (provisioned, failed for good, closed, gone) or nothing until the room's polling
+    begins (polling_from: the lost-work job queues the step again then)."""
     meeting = Conference.objects.select_related("customer").filter(pk=meeting_id).first()
     if meeting is None or meeting.provisioning != Provisioning.PENDING:
         return None
-    if meeting.state == MeetingState.CLOSED:
-        return None
     now = timezone.now()
+    if meeting.state == MeetingState.CLOSED or now >= meeting.end_time:
+        return None
     Conference.objects.filter(pk=meeting.pk).update(provisioning_checked_at=now)
     provider = get_provider()
     try:
@@ -46,6 +62,8 @@ def provision_step(*, meeting_id: str) -> float | None:
         status = provider.status(booking_id)
     except ProviderError as exc:
         return _failed_attempt(meeting, exc)
+    if status.booking is not None:  # the room's links, known before it is provisioned
+        meeting_record_guest_link(meeting=meeting, link=status.booking.guest_link)
     if status.state == BookingState.OK and status.booking is not None:
         if status.booking.link_problems:  # the reasons name no link: nothing secret in them
             logger.warning("meeting %s: %s", meeting.pk, " ".join(status.booking.link_problems))
@@ -55,7 +73,10 @@ def provision_step(*, meeting_id: str) -> float | None:
         meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=status.error,
                                          attempt_of=meeting)
         return None
-    started = meeting.provisioning_started_at or meeting.created_at
+    poll_from = polling_from(meeting)
+    if now < poll_from:
+        return None
+    started = max(meeting.provisioning_started_at or meeting.created_at, poll_from)
     if now - started > timedelta(seconds=settings.PROVISION_TIMEOUT_SECONDS):
         meeting_mark_provisioning_failed(
             meeting_id=meeting.pk, attempt_of=meeting,
@@ -71,20 +92,23 @@ def external_id(meeting: Conference) -> str:
 
 
 def _book(meeting: Conference, provider: Provider) -> str:
-    now = timezone.now()
+    """Book the room for the meeting's times (a meeting for now from now: its start has
+    passed by a moment)."""
     booking_id = provider.book(
         external_id=external_id(meeting),
         subject=f"FlexCare · {meeting.customer.name}",
-        start=now,
-        end=now + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS),
+        start=max(meeting.start_time, timezone.now()),
+        end=meeting.end_time,
     )
     Conference.objects.filter(same_attempt(meeting), pk=meeting.pk, vdx_booking_id="").update(
-        vdx_booking_id=booking_id)
+        vdx_booking_id=booking_id, booked_start=meeting.start_time, booked_end=meeting.end_time)
     meeting.refresh_from_db()
     if meeting.state == MeetingState.CLOSED:
         # Closed while the booking was on its way: end the room we just booked.
         enqueue(end_at_vdx, meeting.pk)
         return ""
+    if (meeting.booked_start, meeting.booked_end) != (meeting.start_time, meeting.end_time):
+        enqueue(reschedule_at_vdx, meeting.pk)  # moved while the booking was on its way
     return meeting.vdx_booking_id
 
 
@@ -98,6 +122,37 @@ def _failed_attempt(meeting: Conference, exc: ProviderError) -> float | None:
         meeting_mark_provisioning_failed(meeting_id=meeting.pk, error=str(exc), attempt_of=meeting)
         return None
     return backoff(attempts)
+
+
+def vdx_reschedule_step(*, meeting_id: str, attempt: int = 1) -> float | None:
+    """Move the booked room to the meeting's times; then the guests' changed invitations can
+    go out. A room VDX will not move (it is provisioned already, or VDX keeps failing) is
+    given up for a new one booked with the new times. Seconds until a retry, or None."""
+    meeting = Conference.objects.open().exclude(vdx_booking_id="").filter(pk=meeting_id).first()
+    if meeting is None:
+        return None
+    start, end = meeting.start_time, meeting.end_time
+    if (meeting.booked_start, meeting.booked_end) == (start, end):
+        return None
+    Conference.objects.filter(pk=meeting.pk).update(provisioning_checked_at=timezone.now())
+    provider = get_provider()
+    try:
+        provider.reschedule(meeting.vdx_booking_id, start=max(start, timezone.now()), end=end)
+        status = provider.status(meeting.vdx_booking_id)
+    except ProviderError as exc:
+        logger.warning("moving meeting %s at VDX failed (attempt %s): %s", meeting.pk, attempt,
+                       exc)
+        if exc.retryable and attempt < settings.PROVISION_MAX_ATTEMPTS:
+            return backoff(attempt)
+        meeting_rebook(meeting_id=meeting.pk, booking_id=meeting.vdx_booking_id)
+        return None
+    Conference.objects.filter(pk=meeting.pk, vdx_booking_id=meeting.vdx_booking_id,
+                              start_time=start, end_time=end).update(booked_start=start,
+                                                                     booked_end=end)
+    if status.booking is not None:  # VDX's links may carry the start (its portal link does)
+        meeting_record_guest_link(meeting=meeting, link=status.booking.guest_link)
+    invitations_queue(meeting)
+    return None
 
 
 def vdx_end_step(*, meeting_id: str) -> float | None:

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from devices.models import Device
 from flexcare.errors import NotFound
 
-from .models import Command, Conference, ConferenceDevice
+from .models import Command, Conference, ConferenceDevice, Guest
 
 
 def tablet_meeting(
     device: Device,
 ) -> tuple[Conference, list[ConferenceDevice], list[Command]] | None:
     """The device's ready meeting with every participant and command, in two queries
-    whatever the size of the meeting (the newest, if against the rules there were several)."""
+    whatever the size of the meeting. Only meetings its tablets may see yet
+    (visible_to_tablets); of several, the one that starts first — the meeting under way
+    before the next one shown ahead of its start — and the newest of those."""
     newest_ready = (
         Conference.objects.ready()
+        .visible_to_tablets(timezone.now())
         .filter(participants__device=device)
-        .order_by("-created_at", "-pk")
+        .order_by("start_time", "-created_at", "-pk")
         .values("pk")[:1]
     )
     participants = list(
@@ -64,8 +69,9 @@ MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
 
 
 def meeting_documents(meetings: QuerySet[Conference]) -> list[MeetingDocument]:
-    """Each meeting with its participants (and devices) and their commands, oldest first, in
-    three queries however many meetings and devices: the employee API's meeting objects."""
+    """Each meeting with its participants (and devices) and their commands, oldest first, and
+    its guests (`meeting.guests.all()`), in four queries however many meetings and devices:
+    the employee API's meeting objects."""
     commands = Prefetch("commands", queryset=Command.objects.order_by("created_at", "pk"))
     participants = Prefetch(
         "participants",
@@ -73,8 +79,9 @@ def meeting_documents(meetings: QuerySet[Conference]) -> list[MeetingDocument]:
         .order_by("added_at", "pk")
         .prefetch_related(commands),
     )
+    guests = Prefetch("guests", queryset=Guest.objects.order_by("created_at", "pk"))
     documents = []
-    for meeting in meetings.prefetch_related(participants):
+    for meeting in meetings.prefetch_related(participants, guests):
         joined = list(meeting.participants.all())
         documents.append(
             (meeting, joined, [command for p in joined for command in p.commands.all()])
@@ -111,10 +118,18 @@ def meeting_timeline(meeting: Conference) -> list[tuple[ConferenceDevice, list[C
     return [(p, by_participant[p.pk]) for p in participants]
 
 
-def devices_for_new_meeting(customer_id: str, user: object) -> list[tuple[Device, bool]]:
-    """The customer's tablets the user may see, each with whether it is in an open meeting."""
+def devices_for_new_meeting(
+    customer_id: str, user: object, *, start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[tuple[Device, bool]]:
+    """The customer's tablets the user may see, each with whether it is busy from `start` to
+    `end` (an open meeting of it overlaps; default: a meeting for now, which may last the
+    maximum duration)."""
+    start = start or timezone.now()
+    end = end or start + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS)
     busy = set(
-        ConferenceDevice.objects.filter(active=True, device__customer_id=customer_id)
+        ConferenceDevice.objects.filter(active=True, device__customer_id=customer_id,
+                                        start_time__lt=end, end_time__gt=start)
         .values_list("device_id", flat=True)
     )
     devices = Device.objects.for_user(user).filter(customer_id=customer_id).order_by("name")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -15,6 +18,7 @@ from accounts.tablet_settings import Quality
 from devices.models import Device
 from flexcare.errors import Conflict, Invalid, NotFound, ServiceError, lazy_format
 
+from .guests import NewGuest, guests_invite, guests_validated
 from .models import (
     VALUE_TYPES,
     Command,
@@ -24,24 +28,28 @@ from .models import (
     MeetingState,
 )
 from .queueing import enqueue
+from .schedule import bookings_refused_as_busy, check_free, lock_devices, meeting_times
 from .tasks import provision_meeting
 
 # Each tablet of a new meeting is row-locked while it is created: keep that bounded.
 MAX_DEVICES_PER_MEETING = 50
-DEVICE_BUSY = _("Device is already in an active meeting")
 
 
 @transaction.atomic
 def meeting_create(
     *, customer: Customer, devices: Sequence[Device], employee: User | None,
-    actor: User | None = None,
+    actor: User | None = None, start: datetime | None = None, end: datetime | None = None,
+    guests: Sequence[NewGuest] = (), language: str | None = None,
 ) -> Conference:
     """Create a CREATED/PENDING meeting with a settings snapshot of each device, and queue
     the booking of its room (on commit). `employee` is whom the meeting is for (a MANAGER may
     create one for a colleague); `actor`, who asked for it, is whom the audit trail names.
 
-    A device may be in one open meeting only: checked under row locks here, and enforced by
-    the partial unique index `one_open_meeting_per_device` should two requests still race.
+    Without `start` and `end` the meeting is for now; with them it is booked ahead
+    (schedule.meeting_times says which times are allowed). A tablet's open meetings may not
+    overlap: checked under the tablets' row locks here, and enforced by the exclusion
+    constraint `no_overlapping_meetings_per_device` (PostgreSQL) should two requests still
+    race. `guests` are invited by e-mail in `language` (default: the portal's).
     """
     require_meeting_customer(customer)
     if not devices:
@@ -49,31 +57,34 @@ def meeting_create(
     if len({device.pk for device in devices}) > MAX_DEVICES_PER_MEETING:
         raise ServiceError("devices", lazy_format(
             _("A meeting has at most %(n)d devices"), n=MAX_DEVICES_PER_MEETING))
+    now = timezone.now()
+    for_now = start is None and end is None
+    start, end = meeting_times(start=start, end=end, now=now)
+    guests = guests_validated(guests)
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise Invalid("language", lazy_format(
+            _("language must be one of %(languages)s"), languages=list(dict(settings.LANGUAGES))))
     ids = sorted({device.pk for device in devices})
-    # Lock in id order so that two overlapping creates cannot deadlock.
-    locked = list(
-        Device.objects.select_for_update().filter(pk__in=ids, customer=customer).order_by("pk")
-    )
+    locked = lock_devices(ids, customer=customer)
     if len(locked) != len(ids):
         raise NotFound("device", _("Device not found"))
-    if ConferenceDevice.objects.filter(device_id__in=ids, active=True).exists():
-        raise Conflict("device", DEVICE_BUSY)
-    meeting = Conference.objects.create(customer=customer, employee=employee)
-    try:
-        with transaction.atomic():
-            ConferenceDevice.objects.bulk_create(
-                ConferenceDevice(
-                    conference=meeting, device=device, settings=device.tablet_settings.to_wire()
-                )
-                for device in locked
-            )
-    except IntegrityError as exc:
-        raise Conflict("device", DEVICE_BUSY) from exc
+    check_free(device_ids=ids, start=start, end=end, now=now, for_now=for_now)
+    meeting = Conference.objects.create(
+        customer=customer, employee=employee, created_at=now, start_time=start, end_time=end,
+        language=language or settings.LANGUAGE_CODE)
+    with bookings_refused_as_busy(for_now=for_now):
+        ConferenceDevice.objects.bulk_create(
+            ConferenceDevice(conference=meeting, device=device, start_time=start, end_time=end,
+                             settings=device.tablet_settings.to_wire())
+            for device in locked
+        )
     enqueue(provision_meeting, meeting.pk)
     audit_record(actor=actor, action="meeting.create", customer_id=customer.pk,
                  object_id=meeting.pk, target=str(meeting),
                  employee=employee.email if employee else None,
-                 devices=[device.pk for device in locked])
+                 devices=[device.pk for device in locked],
+                 **({} if for_now else {"start": start.isoformat(), "end": end.isoformat()}))
+    guests_invite(meeting=meeting, guests=guests, actor=actor)
     return meeting
 
 
@@ -125,8 +136,12 @@ def command_queue(
         raise Conflict("meeting", _("Meeting is closed"))
     if meeting.end_requested_at is not None and type != CommandType.HANGUP:
         raise Conflict("meeting", _("Meeting is ending"))
-    if type == CommandType.START_MEETING and not meeting.is_ready:
-        raise Conflict("meeting", _("Meeting is not ready"))
+    if type == CommandType.START_MEETING:
+        if not meeting.is_ready:
+            raise Conflict("meeting", _("Meeting is not ready"))
+        if not Conference.objects.visible_to_tablets(timezone.now()).filter(
+                pk=meeting.pk).exists():
+            raise Conflict("meeting", _("Meeting has not begun"))
     if Command.objects.unfinished().filter(
         conference_device__device=device
     ).count() >= settings.COMMAND_QUEUE_LIMIT:
@@ -135,6 +150,9 @@ def command_queue(
     command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
     command.full_clean()
     command.save()
+    if type == CommandType.START_MEETING:  # started by hand: the start time queues no other
+        Conference.objects.filter(pk=meeting.pk).update(
+            start_queued_at=Coalesce("start_queued_at", timezone.now()))
     audit_record(actor=created_by, action="command.queue", customer_id=meeting.customer_id,
                  object_id=meeting.pk, target=f"{device.name} ({device.serial})",
                  command=command.pk, type=type, **fields)

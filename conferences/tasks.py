@@ -1,5 +1,6 @@
 """Celery tasks: thin, id-based, safe to run twice or concurrently. Each calls one service;
-those that wait (provisioning, ending at VDX) re-run themselves when the step asks to.
+those that wait (provisioning, changing or ending at VDX, sending e-mail) re-run themselves
+when the step asks to.
 
 The services queue these tasks, so they import this module at their top; each task imports
 its service when it runs, which breaks the cycle."""
@@ -37,6 +38,32 @@ def discard_booking(self: Task, booking_id: str) -> None:
     delay = booking_discard_step(booking_id=booking_id, attempt=self.request.retries + 1)
     if delay is not None:
         raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, name="conferences.reschedule_at_vdx", max_retries=20)
+def reschedule_at_vdx(self: Task, meeting_id: str) -> None:
+    from .provisioning import vdx_reschedule_step
+
+    delay = vdx_reschedule_step(meeting_id=meeting_id, attempt=self.request.retries + 1)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, name="conferences.send_invitation", max_retries=None)
+def send_invitation(self: Task, guest_id: str) -> None:
+    from .guests import guest_invitation_send
+
+    # The step counts its tries and gives up after its last (guests.SEND_ATTEMPTS).
+    delay = guest_invitation_send(guest_id=guest_id, attempt=self.request.retries + 1)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task(name="conferences.purge_guests")
+def purge_guests() -> int:
+    from .guests import guests_purge
+
+    return guests_purge()
 
 
 @shared_task(name="conferences.mark_meeting_started")

@@ -14,6 +14,10 @@ urlpatterns = [
     # Employee endpoints (user token).
     path("iptv/flexcareconference/meeting", employee.CreateMeetingApi.as_view(),
          name="employee-meeting-create"),
+    path("iptv/flexcareconference/meeting/<str:meeting_id>", employee.MeetingApi.as_view(),
+         name="employee-meeting"),
+    path("iptv/flexcareconference/meeting/<str:meeting_id>/guests",
+         employee.AddGuestsApi.as_view(), name="employee-meeting-guests"),
     path("iptv/flexcareconference/meeting/<str:meeting_id>/createcommand",
          employee.CreateCommandApi.as_view(), name="employee-createcommand"),
     path("iptv/flexcareconference/meeting/<str:meeting_id>/close",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import Command, Conference, ConferenceDevice
+from .models import Command, Conference, ConferenceDevice, Guest
 
 
 def wire_time(value: datetime | None) -> str | None:
@@ -73,3 +73,28 @@ def meeting_wire(
     if with_provisioning:
         body["provisioning"] = meeting.provisioning
     return body
+
+
+def guest_wire(guest: Guest) -> dict[str, Any]:
+    return {
+        "_id": guest.pk,
+        "email": guest.email,
+        "name": guest.name,
+        "status": guest.status,
+        "reason": guest.reason,
+        "sentAt": wire_time(guest.sent_at),
+    }
+
+
+def employee_meeting_wire(
+    meeting: Conference, participants: Iterable[ConferenceDevice], commands: Iterable[Command],
+) -> dict[str, Any]:
+    """The employees' meeting object: the meeting document with its provisioning, its times,
+    language and guests (`meeting.guests` prefetched: selectors.meeting_documents). Tablets
+    never see these keys."""
+    return meeting_wire(meeting, participants, commands, with_provisioning=True) | {
+        "startTime": wire_time(meeting.start_time),
+        "endTime": wire_time(meeting.end_time),
+        "language": meeting.language,
+        "guests": [guest_wire(guest) for guest in meeting.guests.all()],
+    }

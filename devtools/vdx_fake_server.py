@@ -4,7 +4,7 @@ fake_vdx`). It implements only what conferences.providers.vdx calls:
     POST {root}/oauth/token                   OAuth2 client credentials -> bearer token
     POST {root}/videoapi/meetings             book (400 error 21 on a reused externalId)
     GET  {root}/videoapi/meetings?label=X     search by exact label
-    PATCH/DELETE {root}/videoapi/meetings/{uuid}
+    PATCH/DELETE {root}/videoapi/meetings/{uuid}   (move while awaiting provisioning, end)
     GET  {root}/videoapi/scheduling-info/{uuid}
     GET/POST {root}/_control                  counters / set faults, {"reset": true},
                                               {"revoke_tokens": true}
@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -52,6 +53,9 @@ class Faults:
     provision_after_reads: int = 0  # new bookings stay AWAITS_PROVISION for N status reads
     provision_after_seconds: float = 0.0  # ... and at least this long after booking
     provision_problems: bool = False  # new bookings end in PROVISION_PROBLEMS
+    # Like VDX's vmrAvailableBefore: a booking is provisioned only from this many seconds
+    # before its startTime (None: at once, whatever its start).
+    vmr_available_before: float | None = None
     duplicate_external_id: bool = True  # a reused externalId is refused, like real VDX
     token_expires_in: int = 3600
     # Fields answered instead of the room's own in scheduling info: an odd or hostile VDX
@@ -110,6 +114,7 @@ class FakeVdxState:
     tokens_issued: int = 0
     deleted: list[str] = field(default_factory=list)
     ended: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
 
     def set_faults(self, **changes: Any) -> None:
         names = {f.name for f in fields(Faults)}
@@ -128,6 +133,7 @@ class FakeVdxState:
             self.created = self.tokens_issued = 0
             self.deleted.clear()
             self.ended.clear()
+            self.moved.clear()
 
     def revoke_tokens(self) -> None:
         with self.lock:
@@ -139,7 +145,10 @@ class FakeVdxState:
                 "faults": asdict(self.faults), "bookings_created": self.created,
                 "tokens_issued": self.tokens_issued, "requests": dict(self.requests),
                 "deleted": list(self.deleted), "ended": list(self.ended),
-                "bookings": {u: {"status": m.status, "externalId": m.body.get("externalId")}
+                "moved": list(self.moved),
+                "bookings": {u: {"status": m.status, "externalId": m.body.get("externalId"),
+                                 "startTime": m.body.get("startTime"),
+                                 "endTime": m.body.get("endTime")}
                              for u, m in self.meetings.items()},
             }
 
@@ -280,20 +289,13 @@ def _api(state: FakeVdxState, method: str, parts: list[str], query: dict[str, li
             meeting = state.meetings[key]
             if meeting.status == "AWAITS_PROVISION":
                 meeting.reads_left -= 1
-                if meeting.reads_left < 0 and time.time() >= meeting.ready_at:
+                if (meeting.reads_left < 0 and time.time() >= meeting.ready_at
+                        and _available(meeting, state.faults.vmr_available_before)):
                     meeting.status = ("PROVISION_PROBLEMS" if meeting.problems
                                       else "PROVISIONED_OK")
             return 200, meeting.scheduling_info() | state.faults.scheduling_info
         case "PATCH", ["meetings", key] if key in state.meetings:
-            meeting = state.meetings[key]
-            if meeting.status not in ("AWAITS_PROVISION", "PROVISIONED_OK"):
-                return 406, {"error": "wrong provision status for update", "code": 12}
-            meeting.body |= {k: v for k, v in body.items() if k in ("endTime", "subject")}
-            if "endTime" in body and meeting.status == "PROVISIONED_OK":
-                # endMeetingOnEndTime with an end time of now: the provisioner tears it down.
-                meeting.status = "DEPROVISION_OK"
-                state.ended.append(key)
-            return 200, meeting.meeting()
+            return _patch(state, key, body)
         case "DELETE", ["meetings", key] if key in state.meetings:
             if state.meetings[key].status != "AWAITS_PROVISION":
                 return 406, {"error": "wrong provision status for delete", "code": 13}
@@ -301,6 +303,44 @@ def _api(state: FakeVdxState, method: str, parts: list[str], query: dict[str, li
             state.deleted.append(key)
             return 204, {"_json": None}
     return 404, {"error": "not found"}
+
+
+def _patch(state: FakeVdxState, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Like VDX: changes while awaiting provisioning; of a provisioned room only the end time
+    (and an end time now or past ends it: endMeetingOnEndTime, the provisioner tears it
+    down); nothing in any other state."""
+    meeting = state.meetings[key]
+    moving = {k: v for k, v in body.items() if k in ("startTime", "endTime", "subject")}
+    if meeting.status == "PROVISIONED_OK":
+        if moving.get("startTime", meeting.body.get("startTime")) != meeting.body.get(
+                "startTime"):
+            return 406, {"error": "only endTime may change once provisioned", "code": 12}
+    elif meeting.status != "AWAITS_PROVISION":
+        return 406, {"error": "wrong provision status for update", "code": 12}
+    meeting.body |= moving
+    if meeting.status == "PROVISIONED_OK" and _at_or_before_now(moving.get("endTime")):
+        meeting.status = "DEPROVISION_OK"
+        state.ended.append(key)
+    elif "startTime" in moving or "endTime" in moving:
+        state.moved.append(key)
+    return 200, meeting.meeting()
+
+
+def _parse_time(value: object) -> float | None:
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def _at_or_before_now(value: object) -> bool:
+    moment = _parse_time(value) if value is not None else None
+    return moment is not None and moment <= time.time() + 1  # our clocks agree within a second
+
+
+def _available(meeting: _Meeting, before: float | None) -> bool:
+    start = _parse_time(meeting.body.get("startTime"))
+    return before is None or start is None or time.time() >= start - before
 
 
 def _create(state: FakeVdxState, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

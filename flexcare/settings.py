@@ -283,12 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": LIFECYCLE_SWEEP_SECONDS},
     }
     for job in ("expire_commands", "finish_due_closings", "close_unstarted_meetings",
-                "end_overlong_meetings", "resume_lost_work")
+                "start_due_meetings", "end_due_meetings", "resume_lost_work")
 } | {
-    f"{app}.purge_tokens": {
-        "task": f"{app}.purge_tokens", "schedule": 3600.0, "options": {"expires": 3600.0}
-    }
-    for app in ("accounts", "devices")
+    # Hourly: tokens long dead, and guests' addresses past their retention.
+    task: {"task": task, "schedule": 3600.0, "options": {"expires": 3600.0}}
+    for task in ("accounts.purge_tokens", "devices.purge_tokens", "conferences.purge_guests")
 } | {
     # Days whose meetings are all closed, into the usage rollup (reports.rollup).
     "reports.rollup_usage": {
@@ -305,6 +304,10 @@ COMMAND_QUEUE_LIMIT = env.int("COMMAND_QUEUE_LIMIT", default=50)
 MEETING_START_WINDOW_SECONDS = env.int("MEETING_START_WINDOW_SECONDS", default=30 * 60)
 MEETING_MAX_DURATION_SECONDS = env.int("MEETING_MAX_DURATION_SECONDS", default=4 * 3600)
 MEETING_CLOSE_GRACE_SECONDS = env.int("MEETING_CLOSE_GRACE_SECONDS", default=120)
+# A meeting booked ahead is shown to its tablets (getmeeting) this long before its start.
+MEETING_TABLET_LEAD_SECONDS = env.int("MEETING_TABLET_LEAD_SECONDS", default=300)
+# Guests' e-mail addresses are deleted this many days after their meeting closed (hourly job).
+GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=30)
 PROVISION_POLL_SECONDS = env.float("PROVISION_POLL_SECONDS", default=3.0)
 PROVISION_TIMEOUT_SECONDS = env.int("PROVISION_TIMEOUT_SECONDS", default=600)
 PROVISION_MAX_ATTEMPTS = env.int("PROVISION_MAX_ATTEMPTS", default=6)
@@ -339,6 +342,26 @@ VDX_CLINICAL_LINK_TEMPLATE = env.str(
     default="https://{uri_domain}/webapp/?conference={uri}&pin={pin}&join=1",
 )
 VDX_MOBILE_LINK_TEMPLATE = env.str("VDX_MOBILE_LINK_TEMPLATE", default="{short_link}")
+
+# --- E-mail: guests' invitations (docs/lifecycle.md#invitations) --------------------------------
+# A URL (django-environ): smtp://user:password@host:587 (smtp+tls://… STARTTLS, smtp+ssl://…
+# TLS from the start), filemail:///var/mail (files, relative to the project; the quickstart's
+# default), consolemail://. Without DEBUG the default is an SMTP server on localhost.
+EMAIL_URL = env.str(
+    "EMAIL_URL", default="filemail:///var/mail" if DEBUG else "smtp://localhost:25"
+)
+_email = env.email_url_config(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = str(BASE_DIR / _email["EMAIL_FILE_PATH"])  # an absolute path stays as it is
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FlexCare <noreply@flexcare.invalid>")
+# Seconds an SMTP connection may block: a mail server that hangs must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=20)
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -41,19 +41,23 @@ FROM (
 _CONFERENCES = """
 INSERT INTO conferences_conference (
     id, customer_id, employee_id, uri, pin, desktop_link, clinical_link, mobile_link,
-    vdx_booking_id, state, provisioning, provisioning_error, provisioning_attempts,
-    booking_round, created_at, provisioned_at, started_at, closed_at)
-SELECT id, customer_id, employee_id, '', '', '', '', '', '',
+    vdx_booking_id, guest_link, state, provisioning, provisioning_error, provisioning_attempts,
+    booking_round, created_at, provisioned_at, started_at, closed_at, start_time, end_time,
+    start_queued_at, language, calendar_sequence)
+SELECT id, customer_id, employee_id, '', '', '', '', '', '', '',
        CASE WHEN closed IS NOT NULL THEN 'CLOSED' WHEN started IS NOT NULL THEN 'STARTED'
             ELSE 'CREATED' END,
-       provisioning, '', 1, 0, created, created, started, closed
+       provisioning, '', 1, 0, created, created, started, closed, created,
+       created + interval '4 hours', created, 'da', 0
 FROM bench_meeting
 """
 
+# Meetings for now, each of a different slot: their tablets' times do not overlap.
 _PARTICIPANTS = """
 INSERT INTO conferences_conferencedevice (id, conference_id, device_id, settings, active,
-                                          added_at)
-SELECT lpad(to_hex(m.seq), 24, '0'), m.id, d.id, '{}', m.closed IS NULL, m.created
+                                          added_at, start_time, end_time)
+SELECT lpad(to_hex(m.seq), 24, '0'), m.id, d.id, '{}', m.closed IS NULL, m.created,
+       m.created, m.created + interval '4 hours'
 FROM bench_meeting m JOIN bench_device d ON d.customer_id = m.customer_id
                                          AND d.n = m.seq %% %(tablets)s
 """

@@ -18,15 +18,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_readonly import ReadOnlyAdminMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from accounts.authentication import request_employee
+from accounts.models import Customer
 from flexcare.errors import ServiceError
 
+from ..agenda import agenda_days
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
 from ..models import Command, Conference, ConferenceDevice, Provisioning
 from ..selectors import devices_for_new_meeting
@@ -38,10 +40,13 @@ from .forms import CommandForm, NewMeetingForm, meeting_customers
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+# The agenda shows today and tomorrow (the nurse's "what is on"), or a week on request.
+AGENDA_DAYS, AGENDA_WEEK = 2, 7
+
 
 class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.TabularInline):
     model = ConferenceDevice
-    fields = ("device", "settings", "active", "added_at")
+    fields = ("device", "settings", "active", "start_time", "end_time", "added_at")
     readonly_fields = fields
     extra = 0
 
@@ -98,6 +103,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             path("<str:object_id>/timeline/", wrap(self.timeline_view),
                  name="conferences_conference_timeline"),
             path("<str:object_id>/run/", wrap(self.run_view), name="conferences_conference_run"),
+            path("agenda/", wrap(self.agenda_view), name="conferences_conference_agenda"),
             *super().get_urls(),
         ]
 
@@ -145,6 +151,25 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                             args=[meeting.pk]))
 
+    def agenda_view(self, request: HttpRequest) -> HttpResponse:
+        """Upcoming meetings day by day and bed by bed: today and tomorrow, or a week."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        customers = Customer.objects.for_user(request.user).filter(
+            pk__in=Conference.objects.for_user(request.user).values("customer"))
+        chosen = request.GET.get("customer")
+        customer = customers.filter(pk=chosen).first() if chosen else None
+        days = AGENDA_WEEK if request.GET.get("days") == str(AGENDA_WEEK) else AGENDA_DAYS
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": _("Agenda"), "customers": customers, "customer": customer, "days": days,
+            "week": AGENDA_WEEK, "today": today, "tomorrow": today + timedelta(days=1),
+            "agenda": agenda_days(request.user, first=today, days=days,
+                                  zone=timezone.get_current_timezone(), customer=customer),
+        }
+        return TemplateResponse(request, "admin/conferences/conference/agenda.html", context)
+
     def add_view(self, request: HttpRequest, form_url: str = "",
                  extra_context: dict | None = None) -> HttpResponse:
         if not self.has_add_permission(request):
@@ -157,20 +182,29 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             customer = customers.first()
         form = NewMeetingForm(request.POST if request.method == "POST" else None,
                               user=user, customer=customer,
-                              initial={"customer": customer})
+                              initial={"customer": customer,
+                                       "language": translation.get_language()})
+        start = end = None
         if request.method == "POST" and form.is_valid():
+            start, end = form.times()
             try:
                 meeting = meeting_create(customer=form.cleaned_data["customer"],
                                          devices=list(form.cleaned_data["devices"]),
-                                         employee=user, actor=user)
+                                         employee=user, actor=user,
+                                         start=start, end=end,
+                                         guests=form.cleaned_data["guests"],
+                                         language=form.cleaned_data["language"]
+                                         or translation.get_language())
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Meeting created; its room is being booked."))
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
+        # Busy at the time asked for (after a refused POST), else now.
         devices = [(device, busy, device.is_online)
-                   for device, busy in devices_for_new_meeting(customer.pk, user)
+                   for device, busy in devices_for_new_meeting(customer.pk, user,
+                                                               start=start, end=end)
                    ] if customer else []
         context = {
             **self.admin_site.each_context(request), "opts": self.opts,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from flexcare.errors import NotFound
 
+from ..guests import guest_resend
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
 from ..models import CommandType, Conference
 from ..services import command_queue
@@ -31,6 +32,9 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
             EndOutcome.CLOSED: (
                 messages.SUCCESS,
                 _("The meeting is closed. Its room was never ready, so no tablet had joined.")),
+            EndOutcome.CANCELLED: (
+                messages.SUCCESS,
+                _("The meeting is cancelled: it had not begun. Its guests are told.")),
             EndOutcome.ENDING: (
                 messages.SUCCESS, _("Ending the meeting: every tablet is asked to hang up.")),
         }[outcome]
@@ -38,6 +42,13 @@ def run_meeting_action(meeting: Conference, user: User, data: dict[str, Any]) ->
         if not meeting_retry_provisioning(meeting=meeting, actor=user):
             return messages.WARNING, _("Provisioning has not failed: there is nothing to retry.")
         return messages.SUCCESS, _("Provisioning queued again.")
+    if action == "resend":
+        guest = meeting.guests.filter(pk=data.get("guest")).first()
+        if guest is None:
+            raise NotFound("guest", _("Guest not found in meeting"))
+        guest_resend(guest=guest, actor=user)
+        return messages.SUCCESS, _("The invitation is being sent to %(email)s again.") % {
+            "email": guest.email}
     if action == "start":
         participants = list(meeting.participants.select_related("device"))
         with transaction.atomic():  # every tablet or none

@@ -1,6 +1,6 @@
 """What the live part of a meeting's page shows: its state and room, the controls that can work
 in that state, and each tablet's commands with the values its controls start from. Built from
-the meeting and `meeting_timeline` alone: three queries however many tablets and commands."""
+the meeting, `meeting_timeline` and its guests: four queries however many there are."""
 
 from __future__ import annotations
 
@@ -72,4 +72,5 @@ def live_context(meeting: Conference, *, can_run: bool) -> dict[str, Any]:
         "can_run": can_run,
         "phase": control_phase(meeting),
         "qualities": Quality.choices,
+        "guests": list(meeting.guests.all()),
     }

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils import translation
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,14 +21,16 @@ from accounts.authentication import UserTokenAuthentication, request_employee
 from accounts.models import Customer, User
 from devices.models import Device
 from flexcare.api.parsers import nested_form
-from flexcare.api.query import bad_request, query_date
+from flexcare.api.query import bad_request, body_time, query_date
 from flexcare.api.schema import errors
 from flexcare.api.views import ApiView, require_object_id
 from flexcare.errors import Invalid, NotFound
 from flexcare.ids import is_object_id
 
+from ..guests import NewGuest, guests_add
 from ..lifecycle import meeting_end
 from ..models import Conference
+from ..schedule import meeting_reschedule
 from ..selectors import (
     meeting_document,
     meeting_documents,
@@ -35,14 +38,16 @@ from ..selectors import (
     meetings_between,
 )
 from ..services import command_queue, meeting_create
-from ..wire import command_wire, meeting_wire
+from ..wire import command_wire, employee_meeting_wire
 from .schema import (
+    AddGuestsIn,
     CommandOut,
     CreateCommandIn,
     CreateMeetingIn,
     DeviceStateOut,
     EmployeeMeetingOut,
     MeetingListOut,
+    RescheduleIn,
 )
 
 TAG = "Employee"
@@ -69,18 +74,38 @@ def request_body(request: Request) -> tuple[dict[str, Any], bool]:
 
 
 def meeting_out(meeting: Conference) -> dict[str, Any]:
-    return meeting_wire(*meeting_document(meeting), with_provisioning=True)
+    return employee_meeting_wire(*meeting_document(meeting))
+
+
+_GUESTS = (422, "guests", "guests not a list of {email, name}, a bad e-mail address, or more "
+           "than 20 guests")
+_TIMES = [
+    (422, "startTime", "Not a time with an offset, not in the future, more than 90 days ahead, "
+     "or missing beside endTime"),
+    (422, "endTime", "Not a time with an offset, not after startTime, or longer than the "
+     "maximum duration"),
+]
 
 
 class CreateMeetingApi(EmployeeApi):
     @extend_schema(
-        tags=[TAG], summary="Create a meeting for one or more tablets",
+        tags=[TAG], summary="Create a meeting for one or more tablets, now or booked ahead",
         description="The meeting is CREATED with provisioning PENDING; its room is booked in "
-        "the background. Needs MANAGER or above for the customer.",
+        "the background. Without `startTime` and `endTime` it is for now, as on the TelecomX "
+        "platform; with them it is booked ahead: its tablets see it "
+        "MEETING_TABLET_LEAD_SECONDS before its start, are sent START_MEETING at the start and "
+        "HANGUP at the end. A tablet's meetings may not overlap. `guests` are invited by "
+        "e-mail. Needs MANAGER or above for the customer.",
         request=CreateMeetingIn,
-        examples=[OpenApiExample("Two tablets", request_only=True, value={
-            "customer": "65f1c0ffee0000000000c001",
-            "devices": [{"_id": "65f1c0ffee0000000000d001"}, "65f1c0ffee0000000000d002"]})],
+        examples=[
+            OpenApiExample("Two tablets, now", request_only=True, value={
+                "customer": "65f1c0ffee0000000000c001",
+                "devices": [{"_id": "65f1c0ffee0000000000d001"}, "65f1c0ffee0000000000d002"]}),
+            OpenApiExample("Booked ahead, with a guest", request_only=True, value={
+                "customer": "65f1c0ffee0000000000c001", "devices": ["65f1c0ffee0000000000d001"],
+                "startTime": "2026-03-03T10:00:00+01:00", "endTime": "2026-03-03T10:30:00+01:00",
+                "guests": [{"email": "anna@example.dk", "name": "Anna"}], "language": "da"}),
+        ],
         responses={200: EmployeeMeetingOut, **errors(
             (400, "customer", "customer missing or not an id"),
             (400, "devices", "devices missing, empty or not ids"),
@@ -88,7 +113,9 @@ class CreateMeetingApi(EmployeeApi):
             _AUTH, _DENIED, (404, "customer", "No such customer in the caller's scope"),
             (404, "device", "A device is not the customer's"),
             (409, "customer", "Customer does not have IPTV (or is blocked)"),
-            (409, "device", "Device is already in an active meeting"),
+            (409, "device", "Device is already in an active meeting (a meeting for now whose "
+             "tablet is in one under way), or Device is already booked at that time"),
+            *_TIMES, _GUESTS, (422, "language", "Not one of the portal's languages"),
         )},
     )
     def post(self, request: Request) -> Response:
@@ -104,9 +131,35 @@ class CreateMeetingApi(EmployeeApi):
         devices = list(Device.objects.for_user(user).filter(pk__in=device_ids))
         if len(devices) != len(device_ids):
             raise NotFound("device", "Device not found")
-        meeting = meeting_create(customer=customer, devices=devices, employee=employee,
-                                 actor=user)
+        language = body.get("language")
+        if language is not None and not isinstance(language, str):
+            raise Invalid("language", "language must be a string")
+        meeting = meeting_create(
+            customer=customer, devices=devices, employee=employee, actor=user,
+            start=body_time(body.get("startTime"), "startTime"),
+            end=body_time(body.get("endTime"), "endTime"),
+            guests=_guests(body.get("guests"), required=False),
+            # The creator's language: the one their client asks for (the API itself answers
+            # in English whatever it asks).
+            language=language or translation.get_language_from_request(request),
+        )
         return Response(meeting_out(meeting))
+
+
+def _guests(value: object, *, required: bool) -> list[NewGuest]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        raise Invalid("guests", "guests must be a list of {email, name}")
+    guests = []
+    for number, item in enumerate(value, 1):
+        email = item.get("email") if isinstance(item, dict) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(email, str) or not isinstance(name, str | None):
+            raise Invalid("guests", f"Guest {number}: an object with an e-mail address (and "
+                                    "a name, optional)")
+        guests.append(NewGuest(email=email, name=name or ""))
+    return guests
 
 
 def _device_ids(devices: object, form: bool) -> set[str]:
@@ -215,6 +268,56 @@ class CloseMeetingApi(EmployeeApi):
         return Response(meeting_out(ended.meeting))
 
 
+class MeetingApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="Move a meeting that has not begun",
+        description="New `startTime` and/or `endTime` (only `endTime`: the start stays; only "
+        "`startTime`: the length stays), by the same rules as when creating one. The VDX "
+        "booking is moved, and the guests are sent the changed invitation. Needs MANAGER or "
+        "above.",
+        request=RescheduleIn,
+        examples=[OpenApiExample("Half an hour later", request_only=True, value={
+            "startTime": "2026-03-03T10:30:00+01:00", "endTime": "2026-03-03T11:00:00+01:00"})],
+        responses={200: EmployeeMeetingOut, **errors(
+            _AUTH, _DENIED, _ID, _MEETING,
+            (409, "meeting", "The meeting has begun (its start time has come), or is closed"),
+            (409, "device", "Device is already booked at that time"), *_TIMES,
+        )},
+    )
+    def patch(self, request: Request, meeting_id: str) -> Response:
+        meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
+                                perm=CHANGE, code="meeting", message="Meeting not found")
+        body, _form = request_body(request)
+        meeting = meeting_reschedule(meeting=meeting,
+                                     start=body_time(body.get("startTime"), "startTime"),
+                                     end=body_time(body.get("endTime"), "endTime"),
+                                     actor=request_employee(request))
+        return Response(meeting_out(meeting))
+
+
+class AddGuestsApi(EmployeeApi):
+    @extend_schema(
+        tags=[TAG], summary="Invite more guests to the meeting",
+        description="Each new guest is e-mailed an invitation (status PENDING until it is "
+        "sent); an address already invited is not invited again. At most 20 guests per "
+        "meeting. Needs MANAGER or above.",
+        request=AddGuestsIn,
+        examples=[OpenApiExample("One guest", request_only=True, value={
+            "guests": [{"email": "anna@example.dk", "name": "Anna"}]})],
+        responses={200: EmployeeMeetingOut, **errors(
+            _AUTH, _DENIED, _ID, _MEETING,
+            (409, "meeting", "The meeting is closed or ending"), _GUESTS,
+        )},
+    )
+    def post(self, request: Request, meeting_id: str) -> Response:
+        meeting = find_for_user(Conference.objects, request.user, require_object_id(meeting_id),
+                                perm=CHANGE, code="meeting", message="Meeting not found")
+        body, _form = request_body(request)
+        guests_add(meeting=meeting, guests=_guests(body.get("guests"), required=True),
+                   actor=request_employee(request))
+        return Response(meeting_out(meeting))
+
+
 class DeviceStateApi(EmployeeApi):
     @extend_schema(
         tags=[TAG], summary="A tablet's commands, the meeting state and its settings snapshot",
@@ -273,7 +376,7 @@ class MeetingListApi(EmployeeApi):
         page = meetings[offset:offset + limit]
         return Response({
             "offset": offset, "limit": limit, "total": meetings.count(),
-            "meetings": [meeting_wire(*document, with_provisioning=True)
+            "meetings": [employee_meeting_wire(*document)
                          for document in meeting_documents(page)],
         })
 

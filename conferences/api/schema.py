@@ -3,12 +3,14 @@ conferences.wire; tests validate real responses against this schema so the two c
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.tablet_settings import Quality
 
-from ..models import CommandType, MeetingState, Provisioning
+from ..guests import MAX_GUESTS, NAME_MAX
+from ..models import CommandType, GuestStatus, MeetingState, Provisioning
 
 # Wire names are camelCase.
 
@@ -58,8 +60,25 @@ class MeetingOut(serializers.Serializer):
     devices = MeetingDeviceOut(many=True)
 
 
+class GuestOut(serializers.Serializer):
+    _id = serializers.CharField()
+    email = serializers.EmailField()
+    name = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(GuestStatus.choices, help_text="Of the newest e-mail due "
+                                     "to the guest: PENDING until sent, or FAILED")
+    reason = serializers.CharField(allow_blank=True, help_text="Why the last sending failed")
+    sentAt = serializers.DateTimeField(allow_null=True, help_text="When the guest was last "
+                                       "sent an e-mail; UTC, `2016-01-01T00:00:00.000Z`")
+
+
 class EmployeeMeetingOut(MeetingOut):
     provisioning = serializers.ChoiceField(Provisioning.choices)
+    startTime = serializers.DateTimeField(help_text="UTC. A meeting for now: when it was created")
+    endTime = serializers.DateTimeField(help_text="UTC. A meeting for now: after the maximum "
+                                        "duration")
+    language = serializers.ChoiceField(settings.LANGUAGES,
+                                       help_text="The language of the guests' e-mails")
+    guests = GuestOut(many=True, help_text="In the order they were invited")
 
 
 class CommandsOut(serializers.Serializer):
@@ -94,6 +113,16 @@ class DeviceRefField(serializers.JSONField):
     pass
 
 
+_TIME_IN = ("the wire format (`2016-01-01T00:00:00.000Z`) or ISO 8601 with an offset "
+            "(`2026-03-03T10:00:00+01:00`)")
+
+
+class GuestIn(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                 max_length=NAME_MAX)
+
+
 class CreateMeetingIn(serializers.Serializer):
     customer = serializers.CharField(help_text="The customer's id")
     devices = serializers.ListField(child=DeviceRefField(), min_length=1,
@@ -103,6 +132,32 @@ class CreateMeetingIn(serializers.Serializer):
         help_text="Who the meeting is for: an employee of the customer that the caller may "
         "see. Default: the caller.",
     )
+    startTime = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text=f"Book the meeting ahead: its start, {_TIME_IN}; in the future, at most 90 "
+        "days ahead. Without it (and `endTime`) the meeting is for now.")
+    endTime = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text=f"Its end, {_TIME_IN}; after `startTime`, within the maximum duration. "
+        "Default: an hour after the start.")
+    # many=True hands max_length to the ListSerializer; the stubs type the child's __init__.
+    guests = GuestIn(many=True, required=False, allow_null=True,  # type: ignore[call-arg]
+                     max_length=MAX_GUESTS, help_text="Invited by e-mail")
+    language = serializers.ChoiceField(
+        settings.LANGUAGES, required=False, allow_null=True,
+        help_text="The language of the guests' e-mails. Default: the caller's "
+        "(`Accept-Language`), else English.")
+
+
+class RescheduleIn(serializers.Serializer):
+    startTime = serializers.DateTimeField(required=False, allow_null=True,
+                                          help_text=f"The new start, {_TIME_IN}")
+    endTime = serializers.DateTimeField(required=False, allow_null=True,
+                                        help_text=f"The new end, {_TIME_IN}")
+
+
+class AddGuestsIn(serializers.Serializer):
+    guests = GuestIn(many=True, max_length=MAX_GUESTS)  # type: ignore[call-arg]  # as above
 
 
 class CommandIn(serializers.Serializer):

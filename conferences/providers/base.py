@@ -20,6 +20,8 @@ class Booking:
     mobile_link: str
     # Why a link is empty: it came out as something other than an https: link (links.py).
     link_problems: tuple[str, ...] = ()
+    # The link e-mailed to guests: one of the above that does not carry the host PIN.
+    guest_link: str = ""
 
     def __repr__(self) -> str:
         # PINs and links let anyone into the room: never in logs or tracebacks.
@@ -35,7 +37,10 @@ class BookingState(enum.Enum):
 @dataclass(frozen=True)
 class BookingStatus:
     state: BookingState
-    booking: Booking | None = None  # set when state is OK
+    # Set when state is OK; while PENDING, set if the provider already tells the room's
+    # address and links (VDX does from the booking on: guests can be invited before the room
+    # is provisioned, shortly before its start).
+    booking: Booking | None = None
     error: str = ""  # set when state is FAILED
 
 
@@ -57,6 +62,11 @@ class Provider(Protocol):
 
     def status(self, booking_id: str) -> BookingStatus:
         """Where provisioning of the booked room stands."""
+        ...
+
+    def reschedule(self, booking_id: str, *, start: datetime, end: datetime) -> None:
+        """Move the booking to new times. A ProviderError that is not retryable says the
+        room cannot be moved (it is provisioned already): book a new one instead."""
         ...
 
     def end(self, booking_id: str) -> None:

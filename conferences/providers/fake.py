@@ -21,6 +21,9 @@ class FakeProvider:
     def status(self, booking_id: str) -> BookingStatus:
         return BookingStatus(BookingState.OK, booking=fake_booking(booking_id))
 
+    def reschedule(self, booking_id: str, *, start: datetime, end: datetime) -> None:
+        return None
+
     def end(self, booking_id: str) -> None:
         return None
 

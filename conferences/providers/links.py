@@ -8,6 +8,7 @@ https: link is stored or shown as a link (not javascript:, data:, http: or one w
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -113,5 +114,19 @@ class LinkTemplates:
                 problems.append(f"The {name} link was not stored: {problem}.")
                 link = ""
             links[f"{name}_link"] = link
+        guest_link = next((link for link in (links["desktop_link"], links["mobile_link"])
+                           if link and not carries_pin(link, values.get("host_pin", ""),
+                                                       unless=values["pin"])), "")
         return Booking(booking_id=booking_id, uri=values["uri"], pin=values["pin"],
-                       link_problems=tuple(problems), **links)
+                       link_problems=tuple(problems), guest_link=guest_link, **links)
+
+
+def carries_pin(link: str, pin: str, *, unless: str = "") -> bool:
+    """Whether `pin` is in the link as a number of its own. The guests' link must not carry the
+    host PIN, which gives control of the meeting; VDX's own portal link has it when the room has
+    no guest PIN. Cautious: any digit run equal to the PIN counts (a date's "2026" for a host PIN
+    2026 too), so a link that might carry it is never e-mailed. A host PIN equal to the guest
+    PIN (`unless`) is no secret beyond the guest's."""
+    if not pin or pin == unless:
+        return False
+    return any(run == pin for run in re.findall(r"\d+", link))

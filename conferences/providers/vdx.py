@@ -120,12 +120,30 @@ class VdxProvider:
         if state == "PROVISIONED_OK":
             return BookingStatus(BookingState.OK, booking=self._booking(booking_id, info))
         if state in PENDING:
-            return BookingStatus(BookingState.PENDING)
+            # The room's address, PINs and portal link are assigned when it is booked.
+            known = info.get("uriWithDomain")
+            return BookingStatus(BookingState.PENDING,
+                                 booking=self._booking(booking_id, info) if known else None)
         if state == "PROVISION_PROBLEMS":
             error = _scrub(str(info.get("provisionStatusDescription") or ""), info)
             return BookingStatus(BookingState.FAILED,
                                  error=error or "VDX could not provision the room")
         return BookingStatus(BookingState.FAILED, error=f"VDX room is {state or 'unknown'}")
+
+    def reschedule(self, booking_id: str, *, start: datetime, end: datetime) -> None:
+        # VDX changes only the end time of a provisioned room (and nothing while it is being
+        # provisioned): only a room still awaiting provisioning can be moved.
+        with self._client() as client:
+            info = _object(self._call(client, "GET", _info_path(booking_id)))
+            state = info.get("provisionStatus")
+            if state == "STARTING_TO_PROVISION":
+                raise VdxError("VDX room is being provisioned; move it again shortly",
+                               retryable=True)
+            if state != "AWAITS_PROVISION":
+                raise VdxError(f"VDX cannot move a room that is {state or 'unknown'}",
+                               retryable=False)
+            self._call(client, "PATCH", f"/meetings/{quote(booking_id, safe='')}",
+                       json={"startTime": _vdx_time(start), "endTime": _vdx_time(end)})
 
     def end(self, booking_id: str) -> None:
         path = f"/meetings/{quote(booking_id, safe='')}"

@@ -24,7 +24,8 @@ def big_world(tenants):
         Conference(id=new_object_id(), customer=customer, employee=tenants.user("MANAGER@A1"))
         for _ in range(ROWS))
     ConferenceDevice.objects.bulk_create(
-        ConferenceDevice(id=new_object_id(), conference=m, device=d, settings={}, active=False)
+        ConferenceDevice(id=new_object_id(), conference=m, device=d, settings={}, active=False,
+                         start_time=m.start_time, end_time=m.end_time)
         for m, d in zip(meetings, devices, strict=True))
     return tenants
 

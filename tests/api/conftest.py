@@ -47,6 +47,10 @@ class Api:
         return self.client.post(path, data=data or b"", content_type="application/json",
                                 **extra)
 
+    def patch(self, path: str, body: Any = None, **extra: Any) -> Any:
+        return self.client.patch(path, data=json.dumps(body) if body is not None else b"",
+                                 content_type="application/json", **extra)
+
     def get(self, path: str, query: dict[str, str] | None = None, **extra: Any) -> Any:
         return self.client.get(path, query, **extra)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from conferences.services import DEVICE_BUSY
+from conferences.schedule import DEVICE_BUSY
 from devices.models import Device
 from flexcare.api.errors import exception_handler
 from flexcare.errors import Conflict

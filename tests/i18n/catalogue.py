@@ -79,9 +79,10 @@ def read_mo(path: Path = MO) -> dict[object, str]:
 
 
 def template_msgids() -> set[str]:
-    """msgids of {% translate %}, {% blocktranslate %} and _("…") in our templates."""
+    """msgids of {% translate %}, {% blocktranslate %} and _("…") in our templates (pages,
+    and the e-mails' text)."""
     found: set[str] = set()
-    for template in TEMPLATES.rglob("*.html"):
+    for template in [*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")]:
         text = template.read_text(encoding="utf-8")
         for match in re.finditer(r"""{%\s*(?:translate|trans)\s+(["'])(.*?)\1""", text):
             found.add(match.group(2))

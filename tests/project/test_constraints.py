@@ -3,13 +3,23 @@ refused by the database itself."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.access import AccessLevel
 from accounts.models import User
-from conferences.models import Command, CommandType, Conference, ConferenceDevice, MeetingState
+from conferences.models import (
+    Command,
+    CommandType,
+    Conference,
+    ConferenceDevice,
+    Guest,
+    MeetingState,
+)
 from devices.models import Device
 from tests.factories import CustomerFactory, DeviceFactory, MeetingFactory, UserFactory
 
@@ -73,16 +83,41 @@ def test_customer_cannot_be_its_own_parent():
         Customer.objects.filter(pk=customer.pk).update(parent_reseller=customer.pk)
 
 
-def test_a_device_is_in_one_open_meeting_at_most(device, participant):
-    other = Conference.objects.create(customer=device.customer)
-    with refused(), transaction.atomic():
-        ConferenceDevice.objects.create(conference=other, device=device, settings={})
+def _booking(device, start, end, active=True):
+    other = Conference.objects.create(customer=device.customer, start_time=start, end_time=end)
+    return ConferenceDevice.objects.create(conference=other, device=device, settings={},
+                                           start_time=start, end_time=end, active=active)
+
+
+@pytest.mark.postgres
+def test_a_devices_open_meetings_never_overlap(device, participant):
+    start, end = participant.start_time, participant.end_time
+    with refused(match="no_overlapping_meetings_per_device"), transaction.atomic():
+        _booking(device, start + timedelta(minutes=1), end + timedelta(hours=1))
+    _booking(device, end, end + timedelta(hours=1))  # adjacent: one starts as the other ends
+    _booking(device, start, end, active=False)  # a closed meeting holds no time
+    _booking(DeviceFactory(customer=device.customer), start, end)  # another tablet
 
 
 def test_a_device_may_join_again_once_its_meeting_is_closed(device, participant):
     ConferenceDevice.objects.filter(pk=participant.pk).update(active=False)
-    other = Conference.objects.create(customer=device.customer)
-    ConferenceDevice.objects.create(conference=other, device=device, settings={})
+    _booking(device, participant.start_time, participant.end_time)
+
+
+def test_a_meeting_ends_after_it_starts(participant):
+    with refused(), transaction.atomic():
+        Conference.objects.filter(pk=participant.conference_id).update(end_time=F("start_time"))
+    with refused(), transaction.atomic():
+        ConferenceDevice.objects.filter(pk=participant.pk).update(end_time=F("start_time"))
+
+
+def test_a_guest_is_invited_once_per_meeting_whatever_the_case(participant):
+    Guest.objects.create(conference_id=participant.conference_id, email="anna@example.test")
+    with refused(), transaction.atomic():
+        Guest.objects.create(conference_id=participant.conference_id, email="Anna@Example.TEST")
+    with refused(), transaction.atomic():
+        Guest.objects.create(conference_id=participant.conference_id, email="bo@example.test",
+                             status="LOST")
 
 
 def test_closed_meeting_needs_a_close_time(participant):

@@ -15,7 +15,7 @@ STRONG_KEY = "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2
 
 # Variables of the surrounding run that must not leak into the subprocess under test.
 CONFIGURATION = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "REDIS_URL",
-                 "USE_X_FORWARDED_PROTO", "NUM_PROXIES"}
+                 "USE_X_FORWARDED_PROTO", "NUM_PROXIES", "EMAIL_URL", "DEFAULT_FROM_EMAIL"}
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -79,6 +79,26 @@ def test_production_defaults_are_secure():
             "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG)")
     result = manage("shell", "-v", "0", "-c", code, env=PRODUCTION)
     assert result.stdout.split() == ["True", "True", "True", "True", "False"], result.stderr
+
+
+EMAIL = ("from django.conf import settings as s; print(s.EMAIL_BACKEND.rsplit('.', 2)[1], "
+         "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_FILE_PATH, "
+         "s.DEFAULT_FROM_EMAIL)")
+
+
+def test_the_mail_server_is_read_from_email_url():
+    env = {**PRODUCTION, "EMAIL_URL": "smtp+tls://flexcare:secret@smtp.example.dk:587",
+           "DEFAULT_FROM_EMAIL": "noreply@hospital.example.dk"}
+    result = manage("shell", "-v", "0", "-c", EMAIL, env=env)
+    assert result.stdout.split()[:5] == ["smtp", "smtp.example.dk", "587", "flexcare", "True"]
+    assert result.stdout.split()[-1] == "noreply@hospital.example.dk", result.stderr
+
+
+def test_the_quickstart_writes_mails_as_files_under_var_mail():
+    env = {"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "flexcare.settings"}
+    result = manage("shell", "-v", "0", "-c", EMAIL, env=env)
+    assert result.stdout.split()[0] == "filebased", result.stderr
+    assert str(ROOT / "var" / "mail") in result.stdout
 
 
 def test_system_checks_pass():

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Customer
-from conferences.models import Command, Conference
+from conferences.models import Command, Conference, Guest
 from devices.models import Device
 from tests.api.conftest import error_of
 from tests.api.employee.conftest import MEETING, bearer, free_device
+from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +40,20 @@ READ_ONLY = {"VIEWER@A1", "VIEWER@B1"}
 
 
 def _meeting(customer: Customer) -> Conference:
-    return Conference.objects.get(customer=customer)
+    """The customer's meeting for now (build_tenants')."""
+    return Conference.objects.filter(customer=customer).earliest("created_at")
 
 
 def _device(customer: Customer) -> Device:
     return _meeting(customer).participants.get().device
+
+
+def _booked(customer: Customer) -> Conference:
+    """The customer's meeting booked for tomorrow (made the first time it is asked for)."""
+    tomorrow = timezone.now() + timedelta(days=1)
+    booked = Conference.objects.filter(customer=customer, start_time__gt=timezone.now()).first()
+    return booked or MeetingFactory(customer=customer, start=tomorrow,
+                                    end=tomorrow + timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,18 @@ ENDPOINTS = {
         write=True, not_found="meeting",
         effect=lambda c: list(Conference.objects.filter(customer=c).values_list(
             "state", "end_requested_at")),
+    ),
+    "move meeting": Endpoint(
+        lambda api, c, auth: api.patch(
+            f"{MEETING}/{_booked(c).pk}",
+            {"startTime": (_booked(c).start_time + timedelta(hours=2)).isoformat()}, **auth),
+        write=True, not_found="meeting", effect=lambda c: _booked(c).start_time,
+    ),
+    "add guests": Endpoint(
+        lambda api, c, auth: api.post(f"{MEETING}/{_meeting(c).pk}/guests",
+                                      {"guests": [{"email": "anna@example.test"}]}, **auth),
+        write=True, not_found="meeting",
+        effect=lambda c: Guest.objects.filter(conference__customer=c).count(),
     ),
     "resettoken": Endpoint(
         lambda api, c, auth: api.post(f"/iptv/device/{_device(c).pk}/resettoken", **auth),

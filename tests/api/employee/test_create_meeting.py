@@ -16,7 +16,8 @@ from tests.api.employee.conftest import MEETING, bearer, free_device
 pytestmark = pytest.mark.django_db
 
 MEETING_KEYS = {"_id", "customer", "employee", "uri", "pin", "desktopLink", "clinicalLink",
-                "mobileLink", "state", "created", "devices", "provisioning"}
+                "mobileLink", "state", "created", "devices", "provisioning", "startTime",
+                "endTime", "language", "guests"}
 UNKNOWN = "0123456789abcdef01234567"
 
 

@@ -113,12 +113,13 @@ def test_every_meeting_is_the_full_meeting_object(api, tenants):
     (meeting,) = listed(api, tenants)["meetings"]
     assert set(meeting) == {"_id", "customer", "employee", "uri", "pin", "desktopLink",
                             "clinicalLink", "mobileLink", "state", "created", "devices",
-                            "provisioning"}
+                            "provisioning", "startTime", "endTime", "language", "guests"}
     assert [c["type"] for c in meeting["devices"][0]["commands"]] == ["SET_VOLUME"]
 
 
-# Token lookup, customer lookup, count, page, participants with devices, their commands.
-MAX_QUERIES = 6
+# Token lookup, customer lookup, count, page, participants with devices, their commands,
+# guests.
+MAX_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [1, 50])

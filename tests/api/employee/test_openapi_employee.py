@@ -3,7 +3,10 @@ responses (successes and errors) match the served schema."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from conferences.models import Conference
 from tests.api.employee.conftest import bearer, free_device
@@ -15,7 +18,9 @@ EMPLOYEE_PATHS = {
     ("/auth/login", "post"): {"200", "401", "403", "422", "429"},
     ("/auth/validateToken", "get"): {"200", "401"},
     ("/auth/logout", "get"): {"200", "401"},
-    (M, "post"): {"200", "400", "401", "403", "404", "409"},
+    (M, "post"): {"200", "400", "401", "403", "404", "409", "422"},
+    (f"{M}/{{meeting_id}}", "patch"): {"200", "401", "403", "404", "409", "422"},
+    (f"{M}/{{meeting_id}}/guests", "post"): {"200", "401", "403", "404", "409", "422"},
     (f"{M}/{{meeting_id}}/createcommand", "post"): {"200", "401", "403", "404", "409", "422",
                                                     "429"},
     (f"{M}/{{meeting_id}}/close", "post"): {"200", "401", "403", "404"},
@@ -41,10 +46,26 @@ def test_every_employee_endpoint_is_documented_with_its_errors(schema):
 
 
 def test_request_bodies_are_documented_with_examples(schema):
-    for path in (M, f"{M}/{{meeting_id}}/createcommand", "/auth/login"):
-        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    for path, method in ((M, "post"), (f"{M}/{{meeting_id}}/createcommand", "post"),
+                         ("/auth/login", "post"), (f"{M}/{{meeting_id}}", "patch"),
+                         (f"{M}/{{meeting_id}}/guests", "post")):
+        body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
         assert body["schema"]["$ref"], path
         assert body["examples"], path
+
+
+def test_the_booking_fields_are_documented_as_they_are(schema):
+    components = schema["components"]["schemas"]
+    create = components["CreateMeetingIn"]["properties"]
+    assert {"startTime", "endTime", "guests", "language"} <= set(create)
+    assert create["startTime"]["format"] == "date-time"
+    meeting = components["EmployeeMeetingOut"]
+    assert {"startTime", "endTime", "guests", "language"} <= set(meeting["required"])
+    guest = components["GuestOut"]
+    assert set(guest["required"]) == {"_id", "email", "name", "status", "reason", "sentAt"}
+    assert set(components["MeetingOut"]["required"]) == {
+        "_id", "customer", "employee", "uri", "pin", "desktopLink", "clinicalLink",
+        "mobileLink", "state", "created", "devices"}  # the tablet's document: unchanged
 
 
 def test_real_responses_match_the_documented_schemas(api, tenants, schema):
@@ -67,7 +88,25 @@ def test_real_responses_match_the_documented_schemas(api, tenants, schema):
     check(M, "post", created)
     check(M, "post", api.post(M, {"customer": a1.pk, "devices": [device.pk]}, **manager), 409)
     check(M, "post", api.post(M, {"customer": a1.pk}, **manager), 400)
+    check(M, "post", api.post(M, {"customer": a1.pk, "devices": [free_device(a1).pk],
+                                  "startTime": "yesterday"}, **manager), 422)
     meeting = created.json()["_id"]
+    booked = api.post(M, {"customer": a1.pk, "devices": [free_device(a1).pk],
+                          "startTime": (timezone.now() + timedelta(days=1)).isoformat(),
+                          "guests": [{"email": "anna@example.test", "name": "Anna"}]}, **manager)
+    check(M, "post", booked)
+    ahead = f"{M}/{{meeting_id}}"
+    booked_path = f"{M}/{booked.json()['_id']}"
+    check(ahead, "patch", api.patch(booked_path, {"endTime": booked.json()["endTime"]},
+                                    **manager))
+    check(ahead, "patch", api.patch(booked_path, {"startTime": "x"}, **manager), 422)
+    check(ahead, "patch", api.patch(f"{M}/{meeting}", {"endTime": "2099-01-01T10:00:00Z"},
+                                    **manager), 409)
+    guests = f"{M}/{{meeting_id}}/guests"
+    check(guests, "post", api.post(f"{booked_path}/guests",
+                                   {"guests": [{"email": "bo@example.test"}]}, **manager))
+    check(guests, "post", api.post(f"{booked_path}/guests", {"guests": "bo"}, **manager), 422)
+    check(guests, "post", api.post(f"{booked_path}/guests", {"guests": []}, **viewer), 403)
     command = f"{M}/{{meeting_id}}/createcommand"
     body = {"deviceId": device.pk, "command": {"type": "SET_QUALITY", "quality": "LOW"}}
     check(command, "post", api.post(f"{M}/{meeting}/createcommand", body, **manager))

@@ -8,12 +8,15 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from conferences.guests import NewGuest
 from conferences.lifecycle import meeting_end
-from conferences.models import Command, Conference
+from conferences.models import Command, Conference, Guest
 from conferences.services import meeting_create
 from devices.services import device_token_issue
 from devtools.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, running_fake_vdx
@@ -56,6 +59,10 @@ class Tablet:
         self.device = device
         self.token = device_token_issue(device=device)
         self.client = Client()
+
+    def getmeeting(self) -> int:
+        return self.client.post(f"{BASE}/device", {"token": self.token},
+                                content_type="application/json").status_code
 
     def execute_all(self, meeting: Conference, types: set[str]) -> list[str]:
         """Claim this tablet's commands and acknowledge those of `types`."""
@@ -152,3 +159,37 @@ def test_a_worker_killed_mid_task_runs_it_again_and_nothing_happens_twice(tmp_pa
         meeting.refresh_from_db()
         assert meeting.provisioning == "OK"
     assert "signal 9" in (tmp_path / "worker.log").read_text()  # the kill really happened
+
+
+def test_a_meeting_booked_ahead_is_shown_at_the_lead_then_started_and_closed_on_time(
+        tmp_path, settings):
+    # Short, so the suite stays quick: booked 12 s ahead, shown 6 s before, 4 s long.
+    ahead, lead, length = 12, 6, 4
+    settings.MEETING_TABLET_LEAD_SECONDS = lead  # this process answers getmeeting
+    tablet = Tablet(DeviceFactory())
+    mail = tmp_path / "mail"
+    with lifecycle(tmp_path, MEETING_TABLET_LEAD_SECONDS=str(lead),
+                   MEETING_CLOSE_GRACE_SECONDS="60", EMAIL_URL=f"filemail:///{mail}"):
+        start = timezone.now() + timedelta(seconds=ahead)
+        end = start + timedelta(seconds=length)
+        meeting = meeting_create(customer=tablet.device.customer, devices=[tablet.device],
+                                 employee=None, start=start, end=end,
+                                 guests=[NewGuest(email="anna@example.test")])
+        wait_for(lambda: Guest.objects.filter(status="SENT").exists(), what="invitation sent")
+        assert state(meeting) == "CREATED"
+        assert tablet.getmeeting() == 404  # provisioned, but not shown before the lead
+        wait_for(lambda: tablet.getmeeting() == 200, timeout=30, what="shown at the lead")
+        assert timezone.now() >= start - timedelta(seconds=lead)
+        assert not Command.objects.exists()
+        wait_for(lambda: Command.objects.filter(type="START_MEETING").exists(), timeout=30,
+                 what="START_MEETING at the start")
+        assert Command.objects.get(type="START_MEETING").created_at >= start
+        assert tablet.execute_all(meeting, {"START_MEETING"}) == ["START_MEETING"]
+        wait_for(lambda: state(meeting) == "STARTED", what="STARTED")
+        wait_for(lambda: Command.objects.filter(type="HANGUP").exists(), timeout=30,
+                 what="HANGUP at the end")
+        assert tablet.execute_all(meeting, {"HANGUP"}) == ["HANGUP"]
+        wait_for(lambda: state(meeting) == "CLOSED", what="CLOSED")
+    meeting.refresh_from_db()
+    assert meeting.end_requested_at >= end
+    assert [path.suffix for path in mail.iterdir()] == [".log"]  # the invitation, as a file

@@ -82,7 +82,7 @@ def test_the_sweep_task_runs_only_known_jobs():
                  if entry["task"] == "conferences.sweep"}
     assert scheduled == sweeps.scheduled_jobs() == {
         "expire_commands", "finish_due_closings", "close_unstarted_meetings",
-        "end_overlong_meetings", "resume_lost_work"}
+        "start_due_meetings", "end_due_meetings", "resume_lost_work"}
     for job in scheduled:  # each names a job of conferences.sweeps, which runs
         tasks.sweep(job)
 

@@ -70,7 +70,7 @@ def test_started_meetings_are_not_closed_by_the_start_window(settings):
 def test_meetings_past_the_maximum_duration_are_ended(settings):
     meeting = ready()
     with later(settings.MEETING_MAX_DURATION_SECONDS + 1):
-        assert sweeps.end_overlong_meetings() == 1
+        assert sweeps.end_due_meetings() == 1
     meeting.refresh_from_db()
     assert meeting.end_requested_at is not None
     assert meeting.participants.get().commands.filter(type="HANGUP").exists()

@@ -157,3 +157,44 @@ def test_get_provider_builds_the_vdx_provider_from_settings(settings, fake_vdx):
 ])
 def test_search_results_are_read_as_a_list_or_as_hal(body):
     assert _meeting_list(body) == [{"uuid": "a", "externalId": "x"}]
+
+
+def test_a_room_awaiting_provisioning_already_tells_its_links(vdx, fake_vdx):
+    fake_vdx.set_faults(provision_after_reads=5)
+    booking_id = book(vdx)
+
+    status = vdx.status(booking_id)
+
+    assert status.state is BookingState.PENDING
+    room = fake_vdx.server.state.meetings[booking_id]
+    assert status.booking.guest_link == room.scheduling_info()["portalLink"]
+
+
+def test_the_guest_link_never_carries_the_host_pin(vdx, fake_vdx):
+    booking_id = book(vdx)
+    room = fake_vdx.server.state.meetings[booking_id]
+    # A room without a guest PIN: VDX's portal link then carries the host PIN.
+    fake_vdx.set_faults(scheduling_info={
+        "guestPin": None,
+        "portalLink": f"https://portal.example/?url={room.number}@{DOMAIN}&pin={room.host_pin}",
+    })
+
+    booking = vdx.status(booking_id).booking
+
+    assert str(room.host_pin) in booking.desktop_link
+    assert booking.guest_link == booking.mobile_link == room.short_link
+
+
+def test_a_room_awaiting_provisioning_is_moved_and_a_provisioned_one_is_not(vdx, fake_vdx):
+    fake_vdx.set_faults(provision_after_reads=1)
+    booking_id = book(vdx)
+
+    vdx.reschedule(booking_id, start=START + timedelta(days=1), end=END + timedelta(days=1))
+
+    sent = fake_vdx.server.state.meetings[booking_id].body
+    assert (sent["startTime"], sent["endTime"]) == ("2030-05-02T10:00:00Z", "2030-05-02T11:00:00Z")
+    assert fake_vdx.state()["moved"] == [booking_id]
+    assert vdx.status(booking_id).state is BookingState.OK
+    with pytest.raises(ProviderError) as refused:
+        vdx.reschedule(booking_id, start=START, end=END)
+    assert refused.value.retryable is False  # a new room is booked instead
