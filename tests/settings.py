@@ -20,3 +20,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Production serves collected static files; the suite serves them straight from the apps.
 WHITENOISE_USE_FINDERS = True
+
+# scripts/with-services.sh runs Redis on a unix socket, unix:///path, the form the cache's
+# redis-py reads; Celery (kombu and its result backend) reads only its own, redis+socket:///path.
+_redis_url = os.environ.get("REDIS_URL", "")
+if _redis_url.startswith("unix://"):
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = "redis+socket://" + _redis_url[len("unix://"):]
