@@ -21,7 +21,8 @@ import pytest
 SERVICES = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
 # Where Debian's `chromium` package puts its launcher; never a browser Playwright downloaded.
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
-_SKIPS = pytest.StashKey[dict[str, str]]()  # node id -> why it is skipped
+# Carried by the skipped tests' reports (even from xdist workers): why each was skipped.
+_MISSING = "missing_service"
 
 
 def _postgres_problem() -> str | None:
@@ -78,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # trylast: after -m/-k deselection, so only tests that will actually run are considered.
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     needed = {name for item in items for name in SERVICES if item.get_closest_marker(name)}
     # Only probe services that selected tests need: the Redis probe can cost a 1 s timeout.
     problems = {name: problem for name in sorted(needed) if (problem := _CHECKS[name]())}
@@ -89,26 +90,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             + "\n".join(lines)
             + "\nRun the suite through scripts/with-services.sh (make test)."
         )
-    skips = config.stash[_SKIPS] = {}
     for item in items:
         missing = [name for name in problems if item.get_closest_marker(name)]
         if missing:
-            skips[item.nodeid] = f"needs {SERVICES[missing[0]]}: {problems[missing[0]]}"
-            item.add_marker(pytest.mark.skip(reason=skips[item.nodeid]))
+            reason = f"needs {SERVICES[missing[0]]}: {problems[missing[0]]}"
+            item.add_marker(pytest.mark.skip(reason=reason))
+            item.user_properties.append((_MISSING, reason))
 
 
 # The outermost wrapper prints after pytest's own short summary, i.e. right above the final
 # "N passed, M skipped" line, where it cannot scroll out of sight.
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+    terminalreporter: pytest.TerminalReporter,
 ) -> Generator[None, None, None]:
     yield
-    skips = config.stash.get(_SKIPS, {})
     skipped = Counter(
-        skips[report.nodeid]
+        reason
         for report in terminalreporter.stats.get("skipped", [])
-        if report.nodeid in skips
+        for key, reason in report.user_properties
+        if key == _MISSING
     )
     if not skipped:
         return
