@@ -33,6 +33,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+[[ -n ${DATABASE_URL:-} ]] || unset DATABASE_URL # empty: django-environ would read no database
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -58,7 +59,8 @@ start_redis() {
 }
 
 # The cluster's whole configuration: Debian's defaults for clusters (createcluster.conf) are not
-# read, so the server has no TCP port at all. Durability is pointless for a throwaway server;
+# read, so the server has no TCP port at all, and its socket is for its owner (and root) only,
+# which is what makes trust authentication safe. Durability is pointless for a throwaway server;
 # parallel query needs /dev/shm, which is tiny (64 MB) in default containers; the log keeps
 # only fatal errors because pg_virtualenv prints its tail after a failing command, where it
 # would bury pytest's summary under the errors that tests provoke on purpose.
@@ -77,6 +79,8 @@ EOF
 
 # Runs "$@" inside pg_virtualenv (-t: in a temporary folder even as root, so that concurrent
 # runs never share /etc/postgresql). If the cluster could not be made, "$@" runs without it.
+# DATABASE_URL names the socket folder as django-environ reads it (postgres://user@:port//folder
+# /db); psql needs no URL, pg_virtualenv and PGHOST set its variables.
 run_with_postgres() {
     mkdir "$tmp/pg"
     [[ $EUID -ne 0 ]] || chown postgres: "$tmp/pg"
@@ -111,6 +115,5 @@ elif command -v pg_virtualenv >/dev/null; then
     run_with_postgres "$@"
 else
     log "PostgreSQL is not installed"
-    unset DATABASE_URL
     "$@"
 fi
