@@ -75,6 +75,21 @@ _CHECKS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _b
 def pytest_configure(config: pytest.Config) -> None:
     for name, service in SERVICES.items():
         config.addinivalue_line("markers", f"{name}: needs {service} (tests/service_markers.py)")
+    # Under pytest-xdist (make test) the controller collects nothing and a worker's UsageError
+    # reaches it only as a crash without its message, so there the check comes first and
+    # covers every service.
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        _require({name: problem for name in SERVICES if (problem := _CHECKS[name]())})
+
+
+def _require(problems: dict[str, str]) -> None:
+    if problems and os.environ.get("REQUIRE_SERVICES") == "1":
+        lines = [f"  {SERVICES[name]}: {problem}" for name, problem in problems.items()]
+        raise pytest.UsageError(
+            "REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:\n"
+            + "\n".join(lines)
+            + "\nRun the suite through scripts/with-services.sh (make test)."
+        )
 
 
 # trylast: after -m/-k deselection, so only tests that will actually run are considered.
@@ -83,13 +98,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     needed = {name for item in items for name in SERVICES if item.get_closest_marker(name)}
     # Only probe services that selected tests need: the Redis probe can cost a 1 s timeout.
     problems = {name: problem for name in sorted(needed) if (problem := _CHECKS[name]())}
-    if problems and os.environ.get("REQUIRE_SERVICES") == "1":
-        lines = [f"  {SERVICES[name]}: {problem}" for name, problem in problems.items()]
-        raise pytest.UsageError(
-            "REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:\n"
-            + "\n".join(lines)
-            + "\nRun the suite through scripts/with-services.sh (make test)."
-        )
+    _require(problems)
     for item in items:
         missing = [name for name in problems if item.get_closest_marker(name)]
         if missing:
