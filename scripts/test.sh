@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 
 bash scripts/lint.sh
 echo "== pytest (database: ${DATABASE_URL:-SQLite}, redis: ${REDIS_URL:-none})" | sed -E 's#//[^@/]*@#//***@#g'
-exec .venv/bin/pytest "$@"
+# One pytest worker per core (pytest-xdist); whole files go to one worker, so that a module's
+# world (tests/conftest.py) is built once. ARGS="-n 0" runs in one process (for --pdb).
+exec .venv/bin/pytest --numprocesses=auto --dist=loadfile "$@"

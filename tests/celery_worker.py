@@ -26,7 +26,12 @@ def _test_database_url() -> str:
         raise RuntimeError("a worker shares the test database only on PostgreSQL")
     user = db["USER"] or ""
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    # A unix socket's folder goes first in the path (django-environ's form, as
+    # scripts/with-services.sh writes it): postgres://user@:port//folder/name.
+    host, name = db["HOST"], db["NAME"]
+    if host.startswith("/"):
+        host, name = "", f"{host}/{name}"
+    return f"postgres://{user}{password}@{host}:{db['PORT']}/{name}"
 
 
 @contextmanager

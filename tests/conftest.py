@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.db import transaction
 
 from devtools.vdx_fake_server import RunningFakeVdx, running_fake_vdx
 from tests.tenants import Tenants, build_tenants
@@ -22,10 +26,46 @@ def _celery_join_allowed() -> None:
     _set_task_join_will_block(False)
 
 
+@pytest.fixture(scope="module")
+def tenants_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Tenants]:
+    """The tenants world, built once per module inside a transaction that is rolled back when
+    the module is done. Each test then runs in a savepoint inside it (`db`), so its changes
+    go with it; tests that use the world run last in their module (see below), so that no
+    other test finds it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_tenants()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def tenants(db: None) -> Tenants:
-    """Two reseller trees with customers, staff at every level and objects of every model."""
-    return build_tenants()
+def tenants(tenants_world: Tenants, db: None) -> Tenants:
+    """Two reseller trees with customers, staff at every level and objects of every model.
+    A copy per test, as Django's setUpTestData gives: a test may change its objects freely."""
+    return copy.deepcopy(tenants_world)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+# A wrapper that runs first, so its reordering comes after everyone else's (pytest-django puts
+# transactional tests after the others, --failed-first puts failures first).
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    yield
+    uses_world = {item for item in items if "tenants_world" in getattr(item, "fixturenames", ())}
+    for item in uses_world:
+        if _transactional(item):
+            raise pytest.UsageError(f"{item.nodeid}: the tenants world is never committed, so "
+                                    "a transactional test cannot use it; call build_tenants()")
+    # Within each run of tests of one module, those that use the world go last (keeping their
+    # order): the world stays built until the module's last test.
+    runs = itertools.groupby(items, key=lambda item: getattr(item, "module", None))
+    items[:] = [item for _, run in runs
+                for item in sorted(run, key=lambda item: item in uses_world)]
 
 
 @pytest.fixture

@@ -1,18 +1,18 @@
-"""Pytest markers for tests that need a real PostgreSQL or Redis server, or a real browser.
+"""Markers for tests that need a real service, and the one policy for a missing one.
 
-``@pytest.mark.postgres`` runs only when ``DATABASE_URL`` is a postgres:// or postgresql:// URL;
-``@pytest.mark.redis`` runs only when ``REDIS_URL`` is set and its server accepts a connection;
-``@pytest.mark.browser`` runs only when Debian's Chromium (``FLEXCARE_CHROMIUM``, or
-/usr/bin/chromium when that is unset) is an executable and Playwright imports.
-Otherwise the test is skipped and a banner at the end of the run lists what was skipped, so a
-green run on SQLite cannot pass for a full one. With ``REQUIRE_SERVICES=1`` (CI) a missing
-service fails the session instead. ``scripts/with-services.sh`` provides all three.
+``@pytest.mark.postgres`` needs ``DATABASE_URL`` to be a PostgreSQL URL; ``@pytest.mark.redis``
+a Redis answering at ``REDIS_URL``; ``@pytest.mark.browser`` Debian's Chromium
+(``FLEXCARE_CHROMIUM``, else /usr/bin/chromium) and Playwright. ``scripts/with-services.sh``
+(which ``make test`` runs) provides them. When a service that selected tests need is missing,
+those tests are skipped and a banner above the final count says so, so that a green run
+without them cannot pass for a full one; with ``REQUIRE_SERVICES=1`` (CI) the session fails.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 from collections.abc import Generator
 from urllib.parse import urlsplit
 
@@ -21,54 +21,45 @@ import pytest
 SERVICES = {"postgres": "PostgreSQL", "redis": "Redis", "browser": "Chromium"}
 # Where Debian's `chromium` package puts its launcher; never a browser Playwright downloaded.
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
-MAX_LISTED = 50
-# Carried on the item and copied to its reports, so the banner counts skips that really
-# happened (and would still work when reports come from xdist workers).
-_PROPERTY = "missing_service"
+# Carried by the skipped tests' reports (even from xdist workers): why each was skipped.
+_MISSING = "missing_service"
 
 
 def _postgres_problem() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return None
     if not url:
         return "DATABASE_URL is not set"
+    if url.startswith("postgres"):
+        return None
     # Only the scheme: the rest of the URL may hold a password.
     return f"DATABASE_URL is not a PostgreSQL URL ({url.split(':', 1)[0]}:...)"
 
 
 def _redis_problem() -> str | None:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
+    parts = urlsplit(os.environ.get("REDIS_URL", ""))
+    if not parts.scheme:
         return "REDIS_URL is not set"
-    parts = urlsplit(url)
+    where = parts.path if parts.scheme == "unix" else parts.netloc.rpartition("@")[2]
     try:
         if parts.scheme == "unix":
-            where = parts.path
             with socket.socket(socket.AF_UNIX) as sock:
                 sock.settimeout(1)
                 sock.connect(parts.path)
         else:
-            host, port = parts.hostname or "localhost", parts.port or 6379
-            where = f"{host}:{port}"
-            socket.create_connection((host, port), timeout=1).close()
-    except ValueError as exc:  # e.g. a non-numeric port
-        return f"REDIS_URL is malformed ({exc})"
-    except OSError as exc:
-        return f"cannot connect to Redis at {where} ({exc.strerror or exc})"
+            address = (parts.hostname or "localhost", parts.port or 6379)
+            socket.create_connection(address, timeout=1).close()
+    except (OSError, ValueError) as exc:  # ValueError: a port that is no number
+        return f"cannot connect to Redis at {where} ({exc})"
     return None
 
 
 def chromium_executable() -> str:
-    """The browser the tests drive: ``FLEXCARE_CHROMIUM`` if set (empty: none), else Debian's."""
-    path = os.environ.get("FLEXCARE_CHROMIUM")
-    return DEBIAN_CHROMIUM if path is None else path
+    """The browser the tests drive: ``FLEXCARE_CHROMIUM`` if set, else Debian's."""
+    return os.environ.get("FLEXCARE_CHROMIUM") or DEBIAN_CHROMIUM
 
 
 def _browser_problem() -> str | None:
     path = chromium_executable()
-    if not path:
-        return "FLEXCARE_CHROMIUM is set but empty (scripts/with-services.sh: no usable Chromium)"
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         return f"{path} is not an executable file (apt-get install chromium)"
     try:
@@ -82,74 +73,64 @@ _CHECKS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _b
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres: needs the real PostgreSQL engine")
-    config.addinivalue_line("markers", "redis: needs a real Redis server")
-    config.addinivalue_line("markers", "browser: needs Debian's Chromium driven by Playwright")
-    config.pluginmanager.register(_SkipReport(), "service_markers_skip_report")
+    for name, service in SERVICES.items():
+        config.addinivalue_line("markers", f"{name}: needs {service} (tests/service_markers.py)")
+    # Under pytest-xdist (make test) the controller collects nothing and a worker's UsageError
+    # reaches it only as a crash without its message, so there the check comes first and
+    # covers every service.
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        _require({name: problem for name in SERVICES if (problem := _CHECKS[name]())})
 
 
-# trylast: run after -m/-k deselection, so only tests that will actually run are considered.
+def _require(problems: dict[str, str]) -> None:
+    if problems and os.environ.get("REQUIRE_SERVICES") == "1":
+        lines = [f"  {SERVICES[name]}: {problem}" for name, problem in problems.items()]
+        raise pytest.UsageError(
+            "REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:\n"
+            + "\n".join(lines)
+            + "\nRun the suite through scripts/with-services.sh (make test)."
+        )
+
+
+# trylast: after -m/-k deselection, so only tests that will actually run are considered.
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     needed = {name for item in items for name in SERVICES if item.get_closest_marker(name)}
     # Only probe services that selected tests need: the Redis probe can cost a 1 s timeout.
     problems = {name: problem for name in sorted(needed) if (problem := _CHECKS[name]())}
-    if not problems:
-        return
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        lines = [f"  {SERVICES[name]}: {problem}" for name, problem in problems.items()]
-        raise pytest.UsageError(
-            "REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:\n"
-            + "\n".join(lines)
-            + "\nRun the suite through scripts/with-services.sh."
-        )
+    _require(problems)
     for item in items:
-        for name, problem in problems.items():
-            if item.get_closest_marker(name):
-                item.add_marker(pytest.mark.skip(reason=f"needs {SERVICES[name]}: {problem}"))
-                item.user_properties.append((_PROPERTY, name))
+        missing = [name for name in problems if item.get_closest_marker(name)]
+        if missing:
+            reason = f"needs {SERVICES[missing[0]]}: {problems[missing[0]]}"
+            item.add_marker(pytest.mark.skip(reason=reason))
+            item.user_properties.append((_MISSING, reason))
 
 
-class _SkipReport:
-    """Collects the node ids skipped for a missing service and prints the closing banner."""
-
-    def __init__(self) -> None:
-        self.skipped: dict[str, list[str]] = {name: [] for name in SERVICES}
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if not report.skipped:
-            return
-        for key, name in report.user_properties:
-            if key == _PROPERTY and report.nodeid not in self.skipped[str(name)]:
-                self.skipped[str(name)].append(report.nodeid)
-
-    # An outer wrapper prints after pytest's own short summary, i.e. right above the final
-    # "N passed, M skipped" line, where it cannot scroll out of sight.
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_terminal_summary(
-        self, terminalreporter: pytest.TerminalReporter
-    ) -> Generator[None, None, None]:
-        yield
-        if not any(self.skipped.values()):
-            return
-        tr = terminalreporter
-        tr.write_sep("!", "TESTS SKIPPED: SERVICES NOT AVAILABLE", red=True, bold=True)
-        for name, nodeids in self.skipped.items():
-            if not nodeids:
-                continue
-            noun = "test was" if len(nodeids) == 1 else "tests were"
-            tr.write_line(
-                f"{len(nodeids)} {noun} SKIPPED because {SERVICES[name]} was not available:",
-                red=True,
-                bold=True,
-            )
-            for nodeid in nodeids[:MAX_LISTED]:
-                tr.write_line(f"    {nodeid}")
-            if len(nodeids) > MAX_LISTED:
-                tr.write_line(f"    ... and {len(nodeids) - MAX_LISTED} more")
+# The outermost wrapper prints after pytest's own short summary, i.e. right above the final
+# "N passed, M skipped" line, where it cannot scroll out of sight.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter,
+) -> Generator[None, None, None]:
+    yield
+    skipped = Counter(
+        reason
+        for report in terminalreporter.stats.get("skipped", [])
+        for key, reason in report.user_properties
+        if key == _MISSING
+    )
+    if not skipped:
+        return
+    tr = terminalreporter
+    tr.write_sep("!", "TESTS SKIPPED: SERVICES NOT AVAILABLE", red=True, bold=True)
+    for reason, count in skipped.items():
         tr.write_line(
-            "Run through scripts/with-services.sh to provide them; "
-            "REQUIRE_SERVICES=1 turns this into an error.",
-            bold=True,
+            f"{count} {'test' if count == 1 else 'tests'} SKIPPED, {reason}", red=True, bold=True
         )
-        tr.write_sep("!", red=True, bold=True)
+    tr.write_line(
+        "Run through scripts/with-services.sh (make test) to provide them; "
+        "REQUIRE_SERVICES=1 turns this into an error.",
+        bold=True,
+    )
+    tr.write_sep("!", red=True, bold=True)

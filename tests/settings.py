@@ -2,6 +2,7 @@
 defaults (so a bare `pytest` works) and a fast password hasher. Explicit variables win."""
 
 import os
+from urllib.parse import parse_qs, urlsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -20,3 +21,25 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Production serves collected static files; the suite serves them straight from the apps.
 WHITENOISE_USE_FINDERS = True
+
+# Under pytest-xdist each worker has a Redis database of its own (gw0 uses 1, gw1 uses 2, ...):
+# workers never share throttling counters, Celery queues or the broadcasts that find a test's
+# Celery worker, which inherits PYTEST_XDIST_WORKER and so picks the same database.
+_redis_url = os.environ.get("REDIS_URL", "")
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _redis_url and _xdist_worker:
+    _db = int(_xdist_worker.removeprefix("gw")) + 1
+    _parts = urlsplit(_redis_url)
+    if _parts.scheme == "unix":  # urlunsplit would drop the empty host: unix:/path
+        _redis_url = f"unix://{_parts.path}?db={_db}"
+    else:
+        _redis_url = _parts._replace(path=f"/{_db}").geturl()
+    CACHES["default"]["LOCATION"] = CELERY_BROKER_URL = CELERY_RESULT_BACKEND = _redis_url  # noqa: F405
+
+# scripts/with-services.sh runs Redis on a unix socket, unix:///path, the form the cache's
+# redis-py reads; Celery (kombu and its result backend) reads only its own,
+# redis+socket:///path, with the database as ?virtual_host=.
+if _redis_url.startswith("unix://"):
+    _parts = urlsplit(_redis_url)
+    _vhost = f"?virtual_host={parse_qs(_parts.query)['db'][0]}" if _parts.query else ""
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = f"redis+socket://{_parts.path}{_vhost}"

@@ -1,4 +1,4 @@
-"""Tests for the tests.service_markers pytest plugin, run in isolated inner pytest sessions."""
+"""The policy for missing services (tests.service_markers), in isolated inner pytest sessions."""
 
 from __future__ import annotations
 
@@ -24,13 +24,6 @@ def test_needs_postgres():
 def test_needs_redis():
     pass
 
-def test_plain():
-    pass
-"""
-
-BROWSER_MARKED = """
-import pytest
-
 @pytest.mark.browser
 def test_needs_browser():
     pass
@@ -41,14 +34,16 @@ def test_plain():
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The outer suite itself usually runs under scripts/with-services.sh, often with
-    # REQUIRE_SERVICES=1; the inner sessions must not see that.
-    for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES", "FLEXCARE_CHROMIUM"):
+def _no_services(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The outer suite itself runs with the services, often with REQUIRE_SERVICES=1; the inner
+    # sessions start with none.
+    for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", str(tmp_path / "no-chromium"))
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(MARKED)
     return pytester.runpytest(
         "-p", "no:django", "-p", "no:cacheprovider", "-p", "tests.service_markers",
         "--strict-markers", "-rs", *args,
@@ -56,232 +51,134 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 @pytest.fixture
-def listening_port() -> Iterator[int]:
+def redis_tcp() -> Iterator[str]:
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
-        yield server.getsockname()[1]
+        yield f"redis://:hunter2@127.0.0.1:{server.getsockname()[1]}/0"
 
 
 @pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def redis_unix(tmp_path: Path) -> Iterator[str]:
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "redis.sock"))
+        server.listen()
+        yield f"unix://{tmp_path}/redis.sock"
 
 
-def test_marked_tests_skipped_without_services(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(MARKED)
+@pytest.fixture
+def chromium(tmp_path: Path) -> str:
+    """An executable standing in for the browser: the marker only checks that it is one."""
+    path = tmp_path / "chromium"
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_tests_needing_missing_services_are_skipped_under_a_banner(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
     result = run(pytester)
-    result.assert_outcomes(passed=1, skipped=2)
+    result.assert_outcomes(passed=1, skipped=3)
     result.stdout.fnmatch_lines(
         [
-            "*needs PostgreSQL: DATABASE_URL is not set*",
-            "*needs Redis: REDIS_URL is not set*",
             "*TESTS SKIPPED: SERVICES NOT AVAILABLE*",
-            "1 test was SKIPPED because PostgreSQL was not available:",
-            "    test_marked_tests_skipped_without_services.py::test_needs_postgres",
-            "1 test was SKIPPED because Redis was not available:",
-            "    test_marked_tests_skipped_without_services.py::test_needs_redis",
+            "1 test SKIPPED, needs PostgreSQL: DATABASE_URL is not set",
+            "1 test SKIPPED, needs Redis: REDIS_URL is not set",
+            f"1 test SKIPPED, needs Chromium: {tmp_path}/no-chromium is not an executable file*",
+            "Run through scripts/with-services.sh (make test)*REQUIRE_SERVICES=1*",
+            "*!!!!*",
+            "*1 passed, 3 skipped*",
         ]
     )
     assert result.ret == pytest.ExitCode.OK
 
 
-def test_sqlite_database_url_counts_as_missing(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("postgres", "redis"), [("postgres", "redis_tcp"),
+                                                  ("postgresql", "redis_unix")])
+def test_tests_run_when_their_services_are_there(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    chromium: str,
+    postgres: str,
+    redis: str,
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/secret-name.sqlite3")
-    pytester.makepyfile(MARKED)
-    result = run(pytester, "-m", "postgres")
-    result.assert_outcomes(skipped=1, deselected=2)
-    result.stdout.fnmatch_lines(["*DATABASE_URL is not a PostgreSQL URL (sqlite:...)*"])
-    assert "secret-name" not in result.stdout.str()
-
-
-@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
-def test_postgres_marked_test_runs_with_postgres_url(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, scheme: str
-) -> None:
-    # Only the URL is checked; a wrong server then fails loudly instead of being skipped.
-    monkeypatch.setenv("DATABASE_URL", f"{scheme}://u@127.0.0.1:1/db")
-    pytester.makepyfile(MARKED)
-    result = run(pytester, "-m", "postgres")
-    result.assert_outcomes(passed=1, deselected=2)
+    # Only the URL is checked for PostgreSQL: a wrong server fails loudly instead of skipping.
+    monkeypatch.setenv("DATABASE_URL", f"{postgres}://u@127.0.0.1:1/db")
+    monkeypatch.setenv("REDIS_URL", request.getfixturevalue(redis))
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", chromium)
+    result = run(pytester)
+    result.assert_outcomes(passed=4)
     assert "SERVICES NOT AVAILABLE" not in result.stdout.str()
 
 
-def test_redis_marked_test_runs_when_server_listens(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, listening_port: int
-) -> None:
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{listening_port}/0")
-    pytester.makepyfile(MARKED)
-    result = run(pytester, "-m", "redis")
-    result.assert_outcomes(passed=1, deselected=2)
+@pytest.mark.parametrize(
+    ("marker", "variable", "value", "reason"),
+    [
+        ("postgres", "DATABASE_URL", "sqlite:////tmp/hunter2.sqlite3",
+         "DATABASE_URL is not a PostgreSQL URL (sqlite:...)"),
+        ("redis", "REDIS_URL", "redis://:hunter2@127.0.0.1:{closed}/0",
+         "cannot connect to Redis at 127.0.0.1:{closed} (*"),
+        ("redis", "REDIS_URL", "unix://{tmp}/redis.sock",
+         "cannot connect to Redis at {tmp}/redis.sock (*"),
+        ("redis", "REDIS_URL", "redis://127.0.0.1:six/0",
+         "cannot connect to Redis at 127.0.0.1:six (Port could not be cast*"),
+        ("browser", "FLEXCARE_CHROMIUM", "{tmp}", "{tmp} is not an executable file*"),
+        ("browser", "FLEXCARE_CHROMIUM", "{tmp}/plain", "{tmp}/plain is not an executable file*"),
+        ("browser", "FLEXCARE_CHROMIUM", None, "{debian} is not an executable file*"),
+    ],
+    ids=["sqlite", "redis-tcp", "redis-unix", "redis-port", "chromium-directory",
+         "chromium-not-executable", "chromium-unset-is-debians"],
+)  # fmt: skip
+def test_the_reason_names_what_is_wrong_but_no_password(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    marker: str, variable: str, value: str | None, reason: str,
+) -> None:  # fmt: skip
+    with socket.socket() as sock:  # a port where nothing listens
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    names = {"tmp": tmp_path, "closed": closed, "debian": tmp_path / "debian-chromium"}
+    (tmp_path / "plain").write_text("")
+    monkeypatch.setattr(service_markers, "DEBIAN_CHROMIUM", str(names["debian"]))
+    if value is None:
+        monkeypatch.delenv(variable)
+    else:
+        monkeypatch.setenv(variable, value.format(**names))
+    result = run(pytester, "-m", marker)
+    result.assert_outcomes(skipped=1, deselected=3)
+    result.stdout.fnmatch_lines([f"1 test SKIPPED, needs *: {reason.format(**names)}"])
+    assert "hunter2" not in result.stdout.str()
 
 
-def test_redis_marked_test_skipped_when_nothing_listens(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, closed_port: int
+def test_the_reason_names_playwright_when_it_does_not_import(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, chromium: str
 ) -> None:
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{closed_port}/0")
-    pytester.makepyfile(MARKED)
-    result = run(pytester, "-m", "redis")
-    result.assert_outcomes(skipped=1, deselected=2)
-    result.stdout.fnmatch_lines([f"*cannot connect to Redis at 127.0.0.1:{closed_port}*"])
+    monkeypatch.setenv("FLEXCARE_CHROMIUM", chromium)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # makes the import fail
+    result = run(pytester, "-m", "browser")
+    result.stdout.fnmatch_lines(["1 test SKIPPED, needs Chromium: Playwright does not import*"])
 
 
 def test_require_services_fails_the_session(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REQUIRE_SERVICES", "1")
-    pytester.makepyfile(
-        """
-        import pytest
-
-        @pytest.mark.postgres
-        def test_needs_postgres():
-            raise AssertionError("must not run")
-        """
-    )
     result = run(pytester)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "*REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:*",
-            "*PostgreSQL: DATABASE_URL is not set*",
+            "*REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:",
+            "*Chromium: *no-chromium is not an executable file*",
+            "*PostgreSQL: DATABASE_URL is not set",
+            "*Redis: REDIS_URL is not set",
         ]
     )
-    assert "must not run" not in result.stdout.str()
 
 
 def test_require_services_ignores_deselected_tests(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REQUIRE_SERVICES", "1")
-    pytester.makepyfile(MARKED)
-    result = run(pytester, "-m", "not postgres and not redis")
-    result.assert_outcomes(passed=1, deselected=2)
-
-
-def test_banner_lists_at_most_fifty_node_ids(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import pytest
-
-        @pytest.mark.postgres
-        @pytest.mark.parametrize("n", range(55))
-        def test_many(n):
-            pass
-        """
-    )
-    result = run(pytester)
-    result.assert_outcomes(skipped=55)
-    result.stdout.fnmatch_lines(
-        [
-            "55 tests were SKIPPED because PostgreSQL was not available:",
-            "    test_banner_lists_at_most_fifty_node_ids.py::test_many[[]49[]]",
-            "    ... and 5 more",
-        ]
-    )
-    result.stdout.no_fnmatch_line("*test_many[[]50[]]*")
-
-
-@pytest.fixture
-def fake_chromium(tmp_path: Path) -> Path:
-    """An executable standing in for the browser: the marker only checks that it is one."""
-    path = tmp_path / "chromium"
-    path.write_text("#!/bin/sh\nexit 0\n")
-    path.chmod(0o755)
-    return path
-
-
-def test_browser_test_runs_with_an_executable_chromium(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
-) -> None:
-    monkeypatch.setenv("FLEXCARE_CHROMIUM", str(fake_chromium))
-    pytester.makepyfile(BROWSER_MARKED)
-    result = run(pytester)
-    result.assert_outcomes(passed=2)
-    assert "SERVICES NOT AVAILABLE" not in result.stdout.str()
-
-
-def test_browser_falls_back_to_debians_chromium_when_unset(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
-) -> None:
-    monkeypatch.setattr(service_markers, "DEBIAN_CHROMIUM", str(fake_chromium))
-    pytester.makepyfile(BROWSER_MARKED)
-    run(pytester).assert_outcomes(passed=2)
-
-    monkeypatch.setattr(service_markers, "DEBIAN_CHROMIUM", str(fake_chromium.parent / "none"))
-    result = run(pytester)
-    result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines([f"*needs Chromium: {fake_chromium.parent}/none is not an*"])
-
-
-@pytest.mark.parametrize(
-    ("value", "problem"),
-    [
-        ("", "FLEXCARE_CHROMIUM is set but empty*"),
-        ("{fake}.missing", "{fake}.missing is not an executable file*"),
-        ("{dir}", "{dir} is not an executable file*"),
-        ("{fake}.noexec", "{fake}.noexec is not an executable file*"),
-    ],
-    ids=["empty", "missing", "directory", "not-executable"],
-)
-def test_browser_test_skipped_loudly_without_a_usable_chromium(
-    pytester: pytest.Pytester,
-    monkeypatch: pytest.MonkeyPatch,
-    fake_chromium: Path,
-    value: str,
-    problem: str,
-) -> None:
-    (fake_chromium.parent / "chromium.noexec").write_text("")
-    names = {"fake": fake_chromium, "dir": fake_chromium.parent}
-    monkeypatch.setenv("FLEXCARE_CHROMIUM", value.format(**names))
-    pytester.makepyfile(BROWSER_MARKED)
-    result = run(pytester)
-    result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*needs Chromium: " + problem.format(**names),
-            "*TESTS SKIPPED: SERVICES NOT AVAILABLE*",
-            "1 test was SKIPPED because Chromium was not available:",
-            "    test_browser_test_skipped_loudly_without_a_usable_chromium.py::test_needs_browser",
-        ]
-    )
-
-
-def test_browser_test_skipped_when_playwright_does_not_import(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake_chromium: Path
-) -> None:
-    monkeypatch.setenv("FLEXCARE_CHROMIUM", str(fake_chromium))
-    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # makes the import fail
-    pytester.makepyfile(BROWSER_MARKED)
-    result = run(pytester)
-    result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines(["*needs Chromium: Playwright does not import*"])
-
-
-def test_require_services_fails_the_session_without_a_browser(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("REQUIRE_SERVICES", "1")
-    monkeypatch.setenv("FLEXCARE_CHROMIUM", "")
-    pytester.makepyfile(
-        """
-        import pytest
-
-        @pytest.mark.browser
-        def test_needs_browser():
-            raise AssertionError("must not run")
-        """
-    )
-    result = run(pytester)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(
-        [
-            "*REQUIRE_SERVICES=1 but services needed by selected tests are unavailable:*",
-            "*Chromium: FLEXCARE_CHROMIUM is set but empty*",
-        ]
-    )
-    assert "must not run" not in result.stdout.str()
+    result = run(pytester, "-m", "not postgres and not redis and not browser")
+    result.assert_outcomes(passed=1, deselected=3)

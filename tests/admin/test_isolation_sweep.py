@@ -17,9 +17,9 @@ comes from accounts.access. A registered model whose manager has no `for_user` f
 Ids are 24-hex ObjectIds, so finding an out-of-scope id in a page is never a coincidence: the
 HTML checks search ids, never short names like "B1".
 
-The world (tests/admin/isolation/world.py) is built once per module inside a transaction rolled
-back at the end; each test runs in a savepoint of it (pytest-django's `db`), so whatever an
-action changes is undone.
+The world (tests/conftest.py's `tenants_world`) is built once per module inside a transaction
+rolled back at the end; each test runs in a savepoint of it (pytest-django's `db`), so whatever
+an action changes is undone.
 
 Every check is a function returning its problems; `test_each_check_catches_a_leak` disables
 the portal's scoping and proves that each one then reports something. Known defects are listed

@@ -19,7 +19,7 @@ def test_celery_speaks_json_only_and_survives_lost_workers():
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_ping_runs_on_a_real_worker_over_redis(celery_worker):
-    assert app.conf.broker_url.startswith("redis://")
+    assert app.conf.broker_url.startswith(("redis://", "redis+socket://"))
     assert ping.delay().get(timeout=30) == "pong"
 
 

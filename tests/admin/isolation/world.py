@@ -5,7 +5,7 @@ customers each user may see, and the World that maps every object to its custome
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.access import AccessLevel, level_at_least, level_has_perm
 from accounts.models import USER_ACTIONS, User
 from accounts.scoping import ScopedQuerySet
-from tests.tenants import Tenants, build_tenants
+from tests.tenants import Tenants
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -212,16 +212,13 @@ def _changes(before: dict, after: dict) -> list[Any]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
-def build_world(django_db_blocker: Any) -> Iterator[World]:
-    """The world, built once inside a transaction that is rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        tenants = build_tenants()
-        parents = {name: (c.parent_reseller.name if c.parent_reseller else None)
-                   for name, c in tenants.customers.items()}
-        assert parents == TREE, "tests/tenants.py changed: update TREE in this sweep"
-        assert sorted(tenants.users) == sorted(USER_KEYS), "update USER_KEYS in this sweep"
-        yield World(tenants, {c.pk: name for name, c in tenants.customers.items()})
-        transaction.set_rollback(True)
+def world_of(tenants: Tenants) -> World:
+    """The sweep's view of the tenants world (built once per module: tests/conftest.py)."""
+    parents = {name: (c.parent_reseller.name if c.parent_reseller else None)
+               for name, c in tenants.customers.items()}
+    assert parents == TREE, "tests/tenants.py changed: update TREE in this sweep"
+    assert sorted(tenants.users) == sorted(USER_KEYS), "update USER_KEYS in this sweep"
+    return World(tenants, {c.pk: name for name, c in tenants.customers.items()})
 
 
 def _login(client: Any, world: World, key: str) -> Any:
