@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.access import find_for_user, require_perm
 from accounts.authentication import UserTokenAuthentication
 from accounts.models import Customer, User
+from accounts.services import require_meeting_customer
 from devices.models import Device
 from flexcare.api.parsers import nested_form
 from flexcare.api.query import bad_request, query_date
@@ -34,7 +35,7 @@ from ..selectors import (
     meeting_participant,
     meetings_between,
 )
-from ..services import command_queue, meeting_create
+from ..services import MAX_DEVICES_PER_MEETING, command_queue, meeting_create
 from ..wire import command_wire, meeting_wire
 from .schema import (
     CommandOut,
@@ -92,6 +93,8 @@ class CreateMeetingApi(EmployeeApi):
         )},
     )
     def post(self, request: Request) -> Response:
+        # The contract's order of checks: the body's shape, then the customer, then whom and
+        # what the meeting is for.
         body, form = request_body(request)
         customer_id = body.get("customer")
         if not is_object_id(customer_id):
@@ -99,6 +102,7 @@ class CreateMeetingApi(EmployeeApi):
         device_ids = _device_ids(body.get("devices"), form)
         customer = find_for_user(Customer.objects, request.user, customer_id, perm=CREATE,
                                  code="customer", message="Customer not found")
+        require_meeting_customer(customer)
         employee = _employee(body.get("employee"), request.user, customer)
         devices = list(Device.objects.for_user(request.user).filter(pk__in=device_ids))
         if len(devices) != len(device_ids):
@@ -115,8 +119,10 @@ def _device_ids(devices: object, form: bool) -> set[str]:
         raise bad_request("devices", "At least one device is required")
     if not isinstance(devices, list):
         raise bad_request("devices", "devices must be a list")
+    if len(devices) > MAX_DEVICES_PER_MEETING:
+        raise bad_request("devices", f"A meeting has at most {MAX_DEVICES_PER_MEETING} devices")
     ids = [item.get("_id") if isinstance(item, dict) else item for item in devices]
-    if not all(isinstance(pk, str) and pk for pk in ids):
+    if not all(is_object_id(pk) for pk in ids):
         raise bad_request("devices", "Each device is an id or an object with `_id`")
     return set(ids)
 
