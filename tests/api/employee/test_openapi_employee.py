@@ -43,7 +43,7 @@ def test_every_employee_endpoint_is_documented_with_its_errors(schema):
 def test_request_bodies_are_documented_with_examples(schema):
     for path in (M, f"{M}/{{meeting_id}}/createcommand", "/auth/login"):
         body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
-        assert body["schema"]["$ref"], path
+        assert body["schema"], path
         assert body["examples"], path
 
 
