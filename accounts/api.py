@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -12,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from flexcare.api.schema import Success, errors
+from flexcare.api.schema import Success, WireBooleanField, errors
 from flexcare.api.views import ApiView
 
 from .access import AccessLevel
@@ -30,9 +31,13 @@ def employee_wire(user: User) -> dict[str, Any]:
 
 
 class LoginIn(serializers.Serializer):
-    username = serializers.CharField(max_length=254, help_text="The employee's e-mail address")
-    password = serializers.CharField(max_length=1024, trim_whitespace=False)
-    persist = serializers.BooleanField(
+    # DRF refuses a blank value, and trims the username first: it needs a non-space.
+    username = serializers.CharField(
+        max_length=254, min_length=1, validators=[RegexValidator(r"\S")],
+        help_text="The employee's e-mail address",
+    )
+    password = serializers.CharField(max_length=1024, min_length=1, trim_whitespace=False)
+    persist = WireBooleanField(
         default=False, help_text="true: the token never expires (until logout)"
     )
 
@@ -84,7 +89,9 @@ class LoginApi(ApiView):
             (401, "credentials_invalid", "Wrong e-mail or password, or the employee is "
              "disabled"),
             (403, "access_denied", "The employee's customer is blocked"),
-            (422, "<field>", "username or password missing"),
+            (422, "username", "Missing, empty or not text"),
+            (422, "password", "Missing, empty or not text"),
+            (422, "persist", "Not a boolean"),
             (429, "rate_limited", "Too many logins from this address, or the account is "
              "locked after repeated failures"),
         )},

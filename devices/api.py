@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -74,14 +73,25 @@ class _LoginApi(ApiView):
         return Response({"token": token, **device_wire(device)})
 
 
-_LOGIN_ERRORS = errors(
-    (404, "device", "The device is not registered"),
-    (409, "locked", "The device is locked or not open for login: an employee must reset its "
-     "token"),
-    (422, "<field>", "The field is missing"),
-    (429, "rate_limited", "Too many logins from this address, or refused ones for this serial "
-     "or barcode"),
-)
+def _login_errors(field: str) -> dict:
+    return errors(
+        (403, "access_denied", "The tablet's customer is blocked"),
+        (404, "device", "The device is not registered"),
+        (409, "locked", "The device is locked or not open for login: an employee must reset "
+         "its token"),
+        (422, field, "The field is missing, empty or not text"),
+        (429, "rate_limited", "Too many logins from this address, or refused ones for this "
+         "serial or barcode"),
+    )
+
+
+# _LoginApi.post: text with a non-space.
+_LOGIN_VALUE = {"type": "string", "minLength": 1, "pattern": r"\S"}
+def _login_request(field: str) -> dict:
+    body = {"type": "object", "properties": {field: _LOGIN_VALUE}, "required": [field]}
+    return {"application/json": body, "application/x-www-form-urlencoded": body}
+
+
 _LOGIN_DESCRIPTION = (
     "Open only within the tablet's claim window: `TABLET_CLAIM_MINUTES` (30) after its "
     "registration or a token reset; a login closes it. Throttled per client address "
@@ -92,8 +102,8 @@ _LOGIN_DESCRIPTION = (
 
 @extend_schema_view(post=extend_schema(
     tags=[TAG], summary="Tablet login by serial", description=_LOGIN_DESCRIPTION,
-    request=inline_serializer("LoginBySerial", {"serial": serializers.CharField()}),
-    responses={200: LoginOutput, **_LOGIN_ERRORS},
+    request=_login_request("serial"),
+    responses={200: LoginOutput, **_login_errors("serial")},
 ))
 class LoginBySerialApi(_LoginApi):
     field, lookup = "serial", "serial"
@@ -101,21 +111,30 @@ class LoginBySerialApi(_LoginApi):
 
 @extend_schema_view(post=extend_schema(
     tags=[TAG], summary="Tablet login by barcode (deviceId)", description=_LOGIN_DESCRIPTION,
-    request=inline_serializer("LoginByDeviceId", {"deviceId": serializers.CharField()}),
-    responses={200: LoginOutput, **_LOGIN_ERRORS},
+    request=_login_request("deviceId"),
+    responses={200: LoginOutput, **_login_errors("deviceId")},
 ))
 class LoginByDeviceIdApi(_LoginApi):
     field, lookup = "deviceId", "device_id"
 
 
-_TOKEN_QUERY = OpenApiParameter("token", str, OpenApiParameter.QUERY, required=True)
+_TOKEN_QUERY = OpenApiParameter(
+    "token", str, OpenApiParameter.QUERY,
+    description="The device token, unless it is sent as `Authorization: Bearer` (which wins)",
+)
+
+
+_SESSION_ERRORS = errors(
+    (403, "token", "Access denied"),
+    (404, "device", "The token's device no longer exists"),
+)
 
 
 class ValidateApi(ApiView):
     authentication_classes = [QueryTokenAuthentication]
 
     @extend_schema(tags=[TAG], summary="Check a tablet token", parameters=[_TOKEN_QUERY],
-                   responses={200: DeviceOutput, **errors((403, "token", "Access denied"))})
+                   responses={200: DeviceOutput, **_SESSION_ERRORS})
     def get(self, request: Request) -> Response:
         return Response(device_wire(request_device(request)))
 
@@ -126,7 +145,7 @@ class LogoutApi(ApiView):
     @extend_schema(
         tags=[TAG], summary="Tablet logout: the token stops working at once",
         parameters=[_TOKEN_QUERY],
-        responses={200: Success, **errors((403, "token", "Access denied"))},
+        responses={200: Success, **_SESSION_ERRORS},
     )
     def get(self, request: Request) -> Response:
         device_token_revoke(token=str(request.auth))  # the plain token, as authenticated

@@ -75,8 +75,13 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
 
 
 class QueryTokenScheme(OpenApiAuthenticationExtension):
+    """Either the bearer header (`deviceToken`, defined above) or `?token=`."""
+
     target_class = QueryTokenAuthentication
     name = "deviceTokenQuery"
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        return [{"deviceToken": []}, {"deviceTokenQuery": []}]
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "query", "name": "token",

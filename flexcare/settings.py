@@ -190,6 +190,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "flexcare.api.schema.object_id_path_parameters",
+        "flexcare.api.schema.body_error_responses",
+        "flexcare.api.schema.required_request_bodies",
+    ],
 }
 
 # --- Employee API: user tokens and the failed-login lockout (accounts.authentication, .lockout) --

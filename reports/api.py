@@ -18,7 +18,7 @@ from accounts.access import find_for_user, require_perm
 from accounts.models import Customer
 from conferences.api.employee import EmployeeApi
 from flexcare.api.query import bad_request, query_date
-from flexcare.api.schema import errors
+from flexcare.api.schema import DATE, OBJECT_ID, errors, query
 
 from .export import COLUMNS, report_wire, rows_csv
 from .periods import MAX_DAYS, Granularity, check_range, today
@@ -47,10 +47,6 @@ class FormatNegotiation(DefaultContentNegotiation):
             raise bad_request("format", "format must be json or csv") from None
 
 
-def _query(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, str, OpenApiParameter.QUERY, description=description)
-
-
 class UsageApi(EmployeeApi):
     renderer_classes = [JSONRenderer, CsvRenderer]
     content_negotiation_class = FormatNegotiation
@@ -73,10 +69,11 @@ class UsageApi(EmployeeApi):
             "`format=csv`: the rows as CSV (UTF-8, comma-separated, header line "
             f"`{','.join(COLUMNS)}`). VIEWER or above."),
         parameters=[
-            _query("customer", "Only this customer (in the caller's scope); default all"),
-            _query("from", "First day, `YYYY-MM-DD`; default the first of this month"),
-            _query("to", f"Last day, `YYYY-MM-DD`, at most {MAX_DAYS} days after `from` "
-                         "counting both; default today"),
+            query("customer", OBJECT_ID,
+                  "Only this customer (in the caller's scope); default all"),
+            query("from", DATE, "First day; default the first of this month"),
+            query("to", DATE, f"Last day, not before `from` and at most {MAX_DAYS} days after "
+                  "it counting both; default today"),
             OpenApiParameter("granularity", str, OpenApiParameter.QUERY,
                              enum=Granularity.values, description="Default `month`"),
             OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["json", "csv"],
@@ -96,18 +93,18 @@ class UsageApi(EmployeeApi):
         },
     )
     def get(self, request: Request) -> Response:
-        query = request.query_params
+        params = request.query_params
         this_day = today()
-        first = query_date(query, "from", this_day.replace(day=1))
-        last = query_date(query, "to", this_day)
-        granularity = query.get("granularity", Granularity.MONTH)
+        first = query_date(params, "from", this_day.replace(day=1))
+        last = query_date(params, "to", this_day)
+        granularity = params.get("granularity", Granularity.MONTH)
         if granularity not in Granularity.values:
             raise bad_request("granularity", "granularity must be day, week or month")
         check_range(first, last)
         require_perm(request.user, VIEW)
         customer = None
-        if "customer" in query:
-            customer = find_for_user(Customer.objects, request.user, query["customer"],
+        if "customer" in params:
+            customer = find_for_user(Customer.objects, request.user, params["customer"],
                                      perm=VIEW, code="customer", message="Customer not found")
         report = usage_report(user=request.user, first=first, last=last,
                               granularity=granularity, customer=customer)

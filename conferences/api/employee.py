@@ -12,17 +12,18 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import translation
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import find_for_user, require_perm
 from accounts.authentication import UserTokenAuthentication, request_employee
 from accounts.models import Customer, User
+from accounts.services import require_meeting_customer
 from devices.models import Device
 from flexcare.api.parsers import nested_form
 from flexcare.api.query import bad_request, body_time, query_date
-from flexcare.api.schema import errors
+from flexcare.api.schema import DATE, OBJECT_ID, errors, query
 from flexcare.api.views import ApiView, require_object_id
 from flexcare.errors import Invalid, NotFound
 from flexcare.ids import is_object_id
@@ -37,12 +38,14 @@ from ..selectors import (
     meeting_participant,
     meetings_between,
 )
-from ..services import command_queue, meeting_create
+from ..services import MAX_DEVICES_PER_MEETING, command_queue, meeting_create
 from ..wire import command_wire, employee_meeting_wire
 from .schema import (
+    CREATE_COMMAND_FORM,
+    CREATE_COMMAND_JSON,
+    CREATE_MEETING_FORM,
     AddGuestsIn,
     CommandOut,
-    CreateCommandIn,
     CreateMeetingIn,
     DeviceStateOut,
     EmployeeMeetingOut,
@@ -60,6 +63,7 @@ _AUTH = (401, "invalid_token", "Token missing, unknown, revoked or expired (`exp
 _ID = (404, "id", "Malformed id in the path")
 _MEETING = (404, "meeting", "No such meeting in the caller's scope")
 _DENIED = (403, "access_denied", "The caller may see this but not change it (VIEWER)")
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 
 
 class EmployeeApi(ApiView):
@@ -95,20 +99,24 @@ class CreateMeetingApi(EmployeeApi):
         "platform; with them it is booked ahead: its tablets see it "
         "MEETING_TABLET_LEAD_SECONDS before its start, are sent START_MEETING at the start and "
         "HANGUP at the end. A tablet's meetings may not overlap. `guests` are invited by "
-        "e-mail. Needs MANAGER or above for the customer.",
-        request=CreateMeetingIn,
+        "e-mail. Needs MANAGER or above for the customer. Checks in this order: 400 "
+        "`customer`, 400 `devices`, 403/404 `customer`, 409 `customer`, 400 `employee`, 404 "
+        "`device`, 409 `device`.",
+        request={JSON: CreateMeetingIn, FORM: CREATE_MEETING_FORM},
         examples=[
-            OpenApiExample("Two tablets, now", request_only=True, value={
+            OpenApiExample("Two tablets, now", request_only=True, media_type=JSON, value={
                 "customer": "65f1c0ffee0000000000c001",
                 "devices": [{"_id": "65f1c0ffee0000000000d001"}, "65f1c0ffee0000000000d002"]}),
-            OpenApiExample("Booked ahead, with a guest", request_only=True, value={
+            OpenApiExample("Booked ahead, with a guest", request_only=True, media_type=JSON,
+                           value={
                 "customer": "65f1c0ffee0000000000c001", "devices": ["65f1c0ffee0000000000d001"],
                 "startTime": "2026-03-03T10:00:00+01:00", "endTime": "2026-03-03T10:30:00+01:00",
                 "guests": [{"email": "anna@example.dk", "name": "Anna"}], "language": "da"}),
         ],
         responses={200: EmployeeMeetingOut, **errors(
             (400, "customer", "customer missing or not an id"),
-            (400, "devices", "devices missing, empty or not ids"),
+            (400, "devices", f"devices missing, empty, not a list, an entry neither an id nor "
+             f"an object with an id `_id`, or more than {MAX_DEVICES_PER_MEETING}"),
             (400, "employee", "employee is not an employee of the customer the caller sees"),
             _AUTH, _DENIED, (404, "customer", "No such customer in the caller's scope"),
             (404, "device", "A device is not the customer's"),
@@ -119,6 +127,8 @@ class CreateMeetingApi(EmployeeApi):
         )},
     )
     def post(self, request: Request) -> Response:
+        # The contract's order of checks: the body's shape, then the customer, then whom and
+        # what the meeting is for.
         body, form = request_body(request)
         customer_id = body.get("customer")
         if not is_object_id(customer_id):
@@ -127,6 +137,7 @@ class CreateMeetingApi(EmployeeApi):
         user = request_employee(request)
         customer = find_for_user(Customer.objects, user, customer_id, perm=CREATE,
                                  code="customer", message="Customer not found")
+        require_meeting_customer(customer)
         employee = _employee(body.get("employee"), user, customer)
         devices = list(Device.objects.for_user(user).filter(pk__in=device_ids))
         if len(devices) != len(device_ids):
@@ -169,8 +180,10 @@ def _device_ids(devices: object, form: bool) -> set[str]:
         raise bad_request("devices", "At least one device is required")
     if not isinstance(devices, list):
         raise bad_request("devices", "devices must be a list")
+    if len(devices) > MAX_DEVICES_PER_MEETING:
+        raise bad_request("devices", f"A meeting has at most {MAX_DEVICES_PER_MEETING} devices")
     ids: list[Any] = [item.get("_id") if isinstance(item, dict) else item for item in devices]
-    if not all(isinstance(pk, str) and pk for pk in ids):
+    if not all(is_object_id(pk) for pk in ids):
         raise bad_request("devices", "Each device is an id or an object with `_id`")
     return set(ids)
 
@@ -194,12 +207,12 @@ class CreateCommandApi(EmployeeApi):
         "`volume` a JSON integer). Form-encoded bodies (`command[type]=…` or `command.type=…`) "
         "carry strings, so there `value` may be `true`/`false`/`1`/`0` and `volume` an "
         "integer in digits. Needs MANAGER or above.",
-        request=CreateCommandIn,
+        request={JSON: CREATE_COMMAND_JSON, FORM: CREATE_COMMAND_FORM},
         examples=[
-            OpenApiExample("Volume", request_only=True, value={
+            OpenApiExample("Volume", request_only=True, media_type=JSON, value={
                 "deviceId": "65f1c0ffee0000000000d001",
                 "command": {"type": "SET_VOLUME", "volume": 60}}),
-            OpenApiExample("Camera off", request_only=True, value={
+            OpenApiExample("Camera off", request_only=True, media_type=JSON, value={
                 "deviceId": "65f1c0ffee0000000000d001",
                 "command": {"type": "CAMERA_ON", "value": False}}),
         ],
@@ -210,7 +223,8 @@ class CreateCommandApi(EmployeeApi):
             (422, "command.value", "value must be true or false"),
             (422, "command.volume", "volume must be a whole number from 0 to 100"),
             (422, "command.quality", "quality must be LOW, MEDIUM, HIGH or VERY_HIGH"),
-            (422, "deviceId", "deviceId missing"),
+            (422, "deviceId", "deviceId missing or not text"),
+            (422, "command", "command missing or not an object"),
             (429, "device", "Too many unfinished commands for this device"),
         )},
     )
@@ -333,8 +347,8 @@ class DeviceStateApi(EmployeeApi):
                          "state": meeting.state, "settings": participant.settings})
 
 
-def _query(name: str, description: str, type_: type = str) -> OpenApiParameter:
-    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, description=description)
+# Whole numbers in a query have at most nine digits.
+MAX_INT = 999_999_999
 
 
 class MeetingListApi(EmployeeApi):
@@ -343,11 +357,14 @@ class MeetingListApi(EmployeeApi):
         description=f"Whole days in the portal's time zone ({settings.TIME_ZONE}), both "
         "inclusive; both default to today.",
         parameters=[
-            _query("customer", "Only this customer's meetings (in the caller's scope)"),
-            _query("dateFrom", "First day, `YYYY-MM-DD`; default today"),
-            _query("dateTo", "Last day, `YYYY-MM-DD`; default today"),
-            _query("offset", "Meetings to skip; default 0", int),
-            _query("limit", "Page size, 1 to 500; default 100", int),
+            query("customer", OBJECT_ID,
+                  "Only this customer's meetings (in the caller's scope)"),
+            query("dateFrom", DATE, "First day; default today"),
+            query("dateTo", DATE, "Last day, not before `dateFrom`; default today"),
+            query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+                  "Meetings to skip; default 0"),
+            query("limit", {"type": "integer", "minimum": 1, "maximum": 500},
+                  "Page size; default 100"),
         ],
         responses={200: MeetingListOut, **errors(
             (400, "customer", "Not an id"), (400, "dateFrom", "Not a YYYY-MM-DD date"),
@@ -357,20 +374,20 @@ class MeetingListApi(EmployeeApi):
         )},
     )
     def get(self, request: Request) -> Response:
-        query = request.query_params
-        offset = _int(query, "offset", 0, minimum=0)
-        limit = _int(query, "limit", 100, minimum=1, maximum=500)
+        params = request.query_params
+        offset = _int(params, "offset", 0, minimum=0)
+        limit = _int(params, "limit", 100, minimum=1, maximum=500)
         zone = ZoneInfo(settings.TIME_ZONE)
         today = datetime.now(zone).date()
-        first, last = query_date(query, "dateFrom", today), query_date(query, "dateTo", today)
+        first, last = query_date(params, "dateFrom", today), query_date(params, "dateTo", today)
         if last < first:
             raise bad_request("dateTo", "dateTo is before dateFrom")
         require_perm(request.user, VIEW)
         customer = None
-        if "customer" in query:
-            if not is_object_id(query["customer"]):
+        if "customer" in params:
+            if not is_object_id(params["customer"]):
                 raise bad_request("customer", "Customer is invalid")
-            customer = find_for_user(Customer.objects, request.user, query["customer"],
+            customer = find_for_user(Customer.objects, request.user, params["customer"],
                                      perm=VIEW, code="customer", message="Customer not found")
         meetings = meetings_between(request.user, first, last, zone, customer=customer)
         page = meetings[offset:offset + limit]
@@ -381,13 +398,12 @@ class MeetingListApi(EmployeeApi):
         })
 
 
-def _int(query: QueryDict, name: str, default: int, *, minimum: int,
-         maximum: int | None = None) -> int:
-    raw = query.get(name)
+def _int(params: QueryDict, name: str, default: int, *, minimum: int,
+         maximum: int = MAX_INT) -> int:
+    raw = params.get(name)
     if raw is None:
         return default
-    value = int(raw) if re.fullmatch(r"-?\d{1,9}", raw) else None
-    if value is None or value < minimum or (maximum is not None and value > maximum):
-        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"≥ {minimum}"
-        raise bad_request(name, f"{name} must be a whole number {bounds}")
+    value = int(raw) if re.fullmatch(r"-?[0-9]{1,9}", raw) else None
+    if value is None or not minimum <= value <= maximum:
+        raise bad_request(name, f"{name} must be a whole number from {minimum} to {maximum}")
     return value

@@ -3,14 +3,19 @@ conferences.wire; tests validate real responses against this schema so the two c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.tablet_settings import Quality
+from flexcare.api.schema import OBJECT_ID, WireBooleanField
 
 from ..guests import MAX_GUESTS, NAME_MAX
-from ..models import CommandType, GuestStatus, MeetingState, Provisioning
+from ..models import VALUE_TYPES, CommandType, GuestStatus, MeetingState, Provisioning
+from ..services import MAX_DEVICES_PER_MEETING
 
 # Wire names are camelCase.
 
@@ -90,13 +95,33 @@ class AckOut(serializers.Serializer):
     command = CommandOut()
 
 
+@extend_schema_field({
+    "description": "The device token, unless it is sent as `Authorization: Bearer` (which "
+    "wins). Text; any other value counts as no token (`403 token`).",
+})
+class TokenField(serializers.JSONField):
+    pass
+
+
 class TokenIn(serializers.Serializer):
-    token = serializers.CharField(help_text="The device token (or `Authorization: Bearer`)")
+    # Not required: the token may come as a bearer header instead.
+    token = TokenField(required=False)
+
+
+ACK_ERROR_MAX = 2000
+
+
+# DRF's CharField also takes a number, as its text.
+@extend_schema_field({"anyOf": [{"type": "string", "maxLength": ACK_ERROR_MAX},
+                                {"type": "number"}]})
+class AckErrorField(serializers.CharField):
+    pass
 
 
 class AckIn(TokenIn):
-    success = serializers.BooleanField(default=True)
-    error = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    success = WireBooleanField(default=True, help_text="Default true")
+    error = AckErrorField(required=False, allow_blank=True, max_length=ACK_ERROR_MAX,
+                          help_text="Why the command failed (a number is read as its text)")
 
 
 # Employee requests and answers.
@@ -104,9 +129,9 @@ class AckIn(TokenIn):
 
 @extend_schema_field({
     "oneOf": [
-        {"type": "string", "description": "The device id"},
-        {"type": "object", "properties": {"_id": {"type": "string"}}, "required": ["_id"],
-         "description": "A device object; only `_id` is read"},
+        {**OBJECT_ID, "description": "The tablet's id"},
+        {"type": "object", "properties": {"_id": OBJECT_ID}, "required": ["_id"],
+         "description": "A tablet object; only `_id` is read"},
     ]
 })
 class DeviceRefField(serializers.JSONField):
@@ -123,15 +148,21 @@ class GuestIn(serializers.Serializer):
                                  max_length=NAME_MAX)
 
 
+_EMPLOYEE_HELP = (
+    "Whom the meeting is for: an enabled employee of the customer whom the caller may see. "
+    "Absent, null or empty: the caller."
+)
+_OPTIONAL_ID = r"^([0-9a-f]{24})?$"
+
+
 class CreateMeetingIn(serializers.Serializer):
-    customer = serializers.CharField(help_text="The customer's id")
-    devices = serializers.ListField(child=DeviceRefField(), min_length=1,
-                                    help_text="The tablets: ids, or objects with `_id`")
-    employee = serializers.CharField(
-        required=False, allow_null=True,
-        help_text="Who the meeting is for: an employee of the customer that the caller may "
-        "see. Default: the caller.",
+    customer = serializers.RegexField(OBJECT_ID["pattern"], help_text="The customer's id")
+    devices = serializers.ListField(
+        child=DeviceRefField(), min_length=1, max_length=MAX_DEVICES_PER_MEETING,
+        help_text=f"The tablets, 1 to {MAX_DEVICES_PER_MEETING}: ids, or objects with `_id`",
     )
+    employee = serializers.RegexField(_OPTIONAL_ID, required=False, allow_null=True,
+                                      allow_blank=True, help_text=_EMPLOYEE_HELP)
     startTime = serializers.DateTimeField(
         required=False, allow_null=True,
         help_text=f"Book the meeting ahead: its start, {_TIME_IN}; in the future, at most 90 "
@@ -160,19 +191,71 @@ class AddGuestsIn(serializers.Serializer):
     guests = GuestIn(many=True, max_length=MAX_GUESTS)  # type: ignore[call-arg]  # as above
 
 
-class CommandIn(serializers.Serializer):
-    type = serializers.ChoiceField(CommandType.choices)
-    value = serializers.BooleanField(required=False, allow_null=True,
-                                     help_text="CAMERA_ON/MICROPHONE_ON only: a JSON boolean")
-    volume = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                      max_value=100, help_text="SET_VOLUME only")
-    quality = serializers.ChoiceField(Quality.choices, required=False, allow_null=True,
-                                      help_text="SET_QUALITY only")
+# The same request form-encoded: strings only (conferences.api.employee._device_ids).
+CREATE_MEETING_FORM = {
+    "type": "object",
+    "description": "`devices` repeated, one field per tablet (`devices[]=…` and "
+    "`devices[0][_id]=…` work too).",
+    "properties": {
+        "customer": OBJECT_ID,
+        "devices": {"type": "array", "items": OBJECT_ID, "minItems": 1,
+                    "maxItems": MAX_DEVICES_PER_MEETING},
+        "employee": {"type": "string", "pattern": _OPTIONAL_ID, "description": _EMPLOYEE_HELP},
+        "startTime": {"type": "string", "format": "date-time",
+                      "description": f"Book the meeting ahead: its start, {_TIME_IN}"},
+        "endTime": {"type": "string", "format": "date-time",
+                    "description": f"Its end, {_TIME_IN}"},
+        "language": {"type": "string", "enum": [code for code, _name in settings.LANGUAGES],
+                     "description": "The language of the guests' e-mails"},
+    },
+    "required": ["customer", "devices"],
+}
+
+_QUALITIES = {"type": "string", "enum": Quality.values}
+# Each command type with the one field it needs (conferences.services._validated_fields).
+_COMMAND_FIELDS: list[tuple[str, list[str], str | None, dict[str, Any] | None]] = [
+    ("CAMERA_ON or MICROPHONE_ON", list(VALUE_TYPES), "value", {"type": "boolean"}),
+    ("SET_VOLUME", [CommandType.SET_VOLUME], "volume",
+     {"type": "integer", "minimum": 0, "maximum": 100}),
+    ("SET_QUALITY", [CommandType.SET_QUALITY], "quality", _QUALITIES),
+    ("START_MEETING or HANGUP", [CommandType.START_MEETING, CommandType.HANGUP], None, None),
+]
+# A form carries text: conferences.api.employee._form_command reads these as booleans.
+_FORM_BOOLEAN = {"type": "string", "pattern": "^(0|1|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}
+_DEVICE_ID = {**OBJECT_ID, "description": "The id of a tablet in the meeting"}
 
 
-class CreateCommandIn(serializers.Serializer):
-    deviceId = serializers.CharField(help_text="The id of a device in the meeting")
-    command = CommandIn()
+def _command_variant(title: str, types: list[str], field: str | None,
+                     schema: dict[str, Any] | None, key: Callable[[str], str]) -> dict[str, Any]:
+    properties = {key("type"): {"type": "string", "enum": [str(t) for t in types]}}
+    if field is not None and schema is not None:
+        properties[key(field)] = schema
+    return {"type": "object", "title": title, "properties": properties,
+            "required": list(properties)}
+
+
+CREATE_COMMAND_JSON = {
+    "type": "object",
+    "properties": {
+        "deviceId": _DEVICE_ID,
+        "command": {"oneOf": [
+            _command_variant(*fields, key=lambda name: name) for fields in _COMMAND_FIELDS
+        ]},
+    },
+    "required": ["deviceId", "command"],
+}
+CREATE_COMMAND_FORM = {
+    "type": "object",
+    "description": "The command's fields as `command[type]`, … (`command.type` works too).",
+    "properties": {"deviceId": _DEVICE_ID},
+    "required": ["deviceId"],
+    "oneOf": [
+        _command_variant(title, types, field,
+                         _FORM_BOOLEAN if field == "value" else schema,
+                         key=lambda name: f"command[{name}]")
+        for title, types, field, schema in _COMMAND_FIELDS
+    ],
+}
 
 
 class DeviceStateOut(serializers.Serializer):

@@ -19,7 +19,7 @@ from flexcare.errors import NotFound
 from ..delivery import command_acknowledge, command_claim
 from ..selectors import tablet_meeting, tablet_participation
 from ..wire import command_wire, meeting_wire
-from .schema import AckIn, AckOut, CommandsOut, MeetingOut, TokenIn
+from .schema import ACK_ERROR_MAX, AckIn, AckOut, CommandsOut, MeetingOut, TokenIn
 
 TAG = "Tablet"
 _TOKEN_ERROR = (403, "token", "Token missing, unknown or revoked, or customer blocked")
@@ -92,6 +92,8 @@ class AcknowledgeApi(TabletApi):
             (404, "device", "Device not found in meeting"),
             (404, "command", "Unknown, or not the caller's"),
             (409, "command", "The command was expired, canceled or finished otherwise"),
+            (422, "success", "Not a boolean"),
+            (422, "error", f"Not text, or longer than {ACK_ERROR_MAX:,} characters"),
         )},
     )
     def post(self, request: Request, meeting_id: str, command_id: str) -> Response:

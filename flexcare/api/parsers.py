@@ -80,6 +80,8 @@ def nested_form(data: QueryDict) -> dict[str, Any]:
             path, value = path[:-1], list(values)
         else:
             value = values if len(values) > 1 else values[0]
+        if not path:  # an empty key (`=1`) names no field: ignored, as qs does
+            continue
         node = root
         for part in path[:-1]:
             child = node.get(part)

@@ -11,28 +11,32 @@ from django.http import QueryDict
 from flexcare.errors import Invalid, ServiceError
 
 # A date and a time of day (fromisoformat also takes bare dates and week dates).
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DATE_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")  # ASCII digits only
 
 
 def bad_request(code: str, message: str) -> ServiceError:
     return ServiceError(code, message, status=400)
 
 
+# The days a query may name. Far wider than any meeting or report needs, and far enough from
+# the calendar's ends that a range's margins (a day each way, a month's end) cannot overflow.
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(2999, 12, 31)
+
+
 def query_date(query: QueryDict, name: str, default: date) -> date:
-    """`name` as a `YYYY-MM-DD` date, `default` when absent."""
+    """`name` as a `YYYY-MM-DD` date between FIRST_DAY and LAST_DAY, `default` when absent."""
     raw = query.get(name)
     if raw is None:
         return default
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        # [0-9], not \d: \d also matches other scripts' digits.
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             day = date.fromisoformat(raw)
-            # Whole days are turned into times with a day's margin each way: stay clear of
-            # the calendar's ends, where that overflows.
-            if date.min < day < date.max:
+            if FIRST_DAY <= day <= LAST_DAY:
                 return day
     except ValueError:
         pass
-    raise bad_request(name, f"{name} must be a date, YYYY-MM-DD")
+    raise bad_request(name, f"{name} must be a date, YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}")
 
 
 def body_time(value: object, name: str) -> datetime | None:

@@ -80,6 +80,11 @@ def test_no_token_no_report(api, usage_world):
     ({"to": "yesterday"}, "to"),
     ({"from": "2025-11-02", "to": "2025-11-01"}, "to"),
     ({"from": "2025-01-01", "to": "2026-01-02"}, "to"),  # 367 days
+    # Beyond the days a query may name (1000-01-01 to 2999-12-31): a month's end past 9999
+    # overflowed the calendar.
+    ({"from": "9999-12-01", "to": "9999-12-30"}, "from"),
+    ({"from": "0999-12-31", "to": "0999-12-31"}, "from"),
+    ({"from": "\u0662\u0660\u0662\u0665-\u0661\u0661-\u0660\u0661"}, "from"),  # Arabic-Indic digits
     ({"granularity": "year"}, "granularity"),
     ({"granularity": ""}, "granularity"),
     ({"format": "xml"}, "format"),

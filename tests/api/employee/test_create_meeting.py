@@ -97,7 +97,7 @@ ERRORS = [
     ("unknown customer", (404, "customer")),
     ("customer out of scope", (404, "customer")),
     ("unknown device", (404, "device")),
-    ("malformed device", (404, "device")),
+    ("malformed device", (400, "devices")),
     ("device out of scope", (404, "device")),
     ("sibling's device", (404, "device")),
     ("device in an open meeting", (409, "device")),
@@ -146,3 +146,40 @@ def test_a_form_body_reports_the_same_errors(client, tenants):
                            content_type="application/x-www-form-urlencoded",
                            **bearer(tenants.user_tokens["MANAGER@A1"]))
     assert error_of(response) == (400, "devices")
+
+
+# docs/api.md#create-a-meeting, the order of checks: each row holds two faults at once, and
+# the check that comes first answers. (customer without IPTV?, body, expected)
+ORDER = {
+    "400 customer before 400 devices": (False, {"customer": "bed-1"}, (400, "customer")),
+    "400 devices before 404 customer": (False, {"customer": UNKNOWN, "devices": []},
+                                        (400, "devices")),
+    "more than 50 devices before 404 customer": (
+        False, {"customer": UNKNOWN, "devices": [UNKNOWN] * 51}, (400, "devices")),
+    "malformed device before 404 customer": (False, {"customer": UNKNOWN, "devices": ["bed-1"]},
+                                             (400, "devices")),
+    "404 customer before 409 customer": (True, {"customer": "B1", "devices": [UNKNOWN]},
+                                         (404, "customer")),
+    "409 customer before 404 device": (True, {"customer": "A1", "devices": [UNKNOWN]},
+                                       (409, "customer")),
+    "409 customer before 409 device": (True, {"customer": "A1", "devices": ["busy"]},
+                                       (409, "customer")),
+    "409 customer before 400 employee": (True, {"customer": "A1", "devices": [UNKNOWN],
+                                                "employee": "x"}, (409, "customer")),
+    "400 employee before 404 device": (False, {"customer": "A1", "devices": [UNKNOWN],
+                                               "employee": "x"}, (400, "employee")),
+    "404 device before 409 device": (False, {"customer": "A1", "devices": ["busy", UNKNOWN]},
+                                     (404, "device")),
+}
+
+
+@pytest.mark.parametrize("case", list(ORDER))
+def test_the_checks_come_in_the_contracts_order(api, tenants, case):
+    without_iptv, body, expected = ORDER[case]
+    if without_iptv:
+        Customer.objects.filter(name__in=["A1", "B1"]).update(features=[])
+    busy = Device.objects.get(customer__name="A1").pk  # in A1's open meeting
+    names = {"A1": tenants.customers["A1"].pk, "B1": tenants.customers["B1"].pk, "busy": busy}
+    body = {key: [names.get(v, v) for v in value] if isinstance(value, list)
+            else names.get(value, value) for key, value in body.items()}
+    assert error_of(create(api, tenants, body)) == expected

@@ -100,6 +100,8 @@ def test_pages_carry_the_total_and_only_the_callers_meetings(api, tenants):
     ({"dateFrom": "2026-3-1"}, (400, "dateFrom")),
     ({"dateFrom": "2026-02-30"}, (400, "dateFrom")),
     ({"dateTo": "tomorrow"}, (400, "dateTo")),
+    ({"dateFrom": "0999-12-31"}, (400, "dateFrom")),
+    ({"dateTo": "3000-01-01"}, (400, "dateTo")),
     ({"dateFrom": "2026-03-02", "dateTo": "2026-03-01"}, (400, "dateTo")),
     ({"customer": "A1"}, (400, "customer")),
     ({"customer": "0123456789abcdef01234567"}, (404, "customer")),

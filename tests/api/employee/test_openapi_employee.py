@@ -50,7 +50,7 @@ def test_request_bodies_are_documented_with_examples(schema):
                          ("/auth/login", "post"), (f"{M}/{{meeting_id}}", "patch"),
                          (f"{M}/{{meeting_id}}/guests", "post")):
         body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
-        assert body["schema"]["$ref"], path
+        assert body["schema"], path
         assert body["examples"], path
 
 
