@@ -41,16 +41,17 @@ from ..selectors import (
 from ..services import MAX_DEVICES_PER_MEETING, command_queue, meeting_create
 from ..wire import command_wire, employee_meeting_wire
 from .schema import (
+    ADD_GUESTS_FORM,
     CREATE_COMMAND_FORM,
     CREATE_COMMAND_JSON,
     CREATE_MEETING_FORM,
+    RESCHEDULE,
     AddGuestsIn,
     CommandOut,
     CreateMeetingIn,
     DeviceStateOut,
     EmployeeMeetingOut,
     MeetingListOut,
-    RescheduleIn,
 )
 
 TAG = "Employee"
@@ -289,7 +290,7 @@ class MeetingApi(EmployeeApi):
         "`startTime`: the length stays), by the same rules as when creating one. The VDX "
         "booking is moved, and the guests are sent the changed invitation. Needs MANAGER or "
         "above.",
-        request=RescheduleIn,
+        request={JSON: RESCHEDULE, FORM: RESCHEDULE},
         examples=[OpenApiExample("Half an hour later", request_only=True, value={
             "startTime": "2026-03-03T10:30:00+01:00", "endTime": "2026-03-03T11:00:00+01:00"})],
         responses={200: EmployeeMeetingOut, **errors(
@@ -315,7 +316,7 @@ class AddGuestsApi(EmployeeApi):
         description="Each new guest is e-mailed an invitation (status PENDING until it is "
         "sent); an address already invited is not invited again. At most 20 guests per "
         "meeting. Needs MANAGER or above.",
-        request=AddGuestsIn,
+        request={JSON: AddGuestsIn, FORM: ADD_GUESTS_FORM},
         examples=[OpenApiExample("One guest", request_only=True, value={
             "guests": [{"email": "anna@example.dk", "name": "Anna"}]})],
         responses={200: EmployeeMeetingOut, **errors(

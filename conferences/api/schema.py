@@ -180,15 +180,32 @@ class CreateMeetingIn(serializers.Serializer):
         "(`Accept-Language`), else English.")
 
 
-class RescheduleIn(serializers.Serializer):
-    startTime = serializers.DateTimeField(required=False, allow_null=True,
-                                          help_text=f"The new start, {_TIME_IN}")
-    endTime = serializers.DateTimeField(required=False, allow_null=True,
-                                        help_text=f"The new end, {_TIME_IN}")
-
-
 class AddGuestsIn(serializers.Serializer):
     guests = GuestIn(many=True, max_length=MAX_GUESTS)  # type: ignore[call-arg]  # as above
+
+
+# A move names a new start, a new end or both (an empty one is 422 `startTime`); the same
+# fields in JSON and in a form.
+RESCHEDULE = {
+    "type": "object",
+    "properties": {
+        "startTime": {"type": "string", "format": "date-time",
+                      "description": f"The new start, {_TIME_IN}"},
+        "endTime": {"type": "string", "format": "date-time",
+                    "description": f"The new end, {_TIME_IN}"},
+    },
+    "anyOf": [{"required": ["startTime"]}, {"required": ["endTime"]}],
+}
+# Guests in a form: one index per guest (flexcare.api.parsers.nested_form).
+ADD_GUESTS_FORM = {
+    "type": "object",
+    "description": "`guests[0][email]=…&guests[0][name]=…`, then `guests[1][…]` and so on.",
+    "properties": {
+        "guests[0][email]": {"type": "string", "format": "email"},
+        "guests[0][name]": {"type": "string", "maxLength": NAME_MAX},
+    },
+    "required": ["guests[0][email]"],
+}
 
 
 # The same request form-encoded: strings only (conferences.api.employee._device_ids).

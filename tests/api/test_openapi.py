@@ -95,7 +95,7 @@ def test_ids_and_dates_are_described_as_the_views_check_them(schema):
 def test_every_body_is_documented_in_both_content_types_with_its_errors(schema):
     bodies = {name: operation for name, operation in _operations(schema)
               if "requestBody" in operation}
-    assert len(bodies) == 8
+    assert len(bodies) == 10
     for name, operation in bodies.items():
         assert set(operation["requestBody"]["content"]) == {
             "application/json", "application/x-www-form-urlencoded"}, name
@@ -104,7 +104,8 @@ def test_every_body_is_documented_in_both_content_types_with_its_errors(schema):
         assert operation["requestBody"].get("required", False) == (
             name in {"POST /auth/login", "POST /iptv/app/login/serial",
                      "POST /iptv/app/login/deviceid", "POST /iptv/flexcareconference/meeting",
-                     "POST /iptv/flexcareconference/meeting/{meeting_id}/createcommand"}), name
+                     "POST /iptv/flexcareconference/meeting/{meeting_id}/createcommand",
+                     "POST /iptv/flexcareconference/meeting/{meeting_id}/guests"}), name
 
 
 def test_each_command_type_is_documented_with_the_field_it_needs(schema):

@@ -90,9 +90,11 @@ TIME_ERRORS = [
 
 @pytest.mark.parametrize(("fields", "code"), TIME_ERRORS)
 def test_bad_times_guests_and_languages_are_422(api, tenants, manager, fields, code):
+    # Counted, not dated: the tenants world was built before this test's clock was set.
+    meetings = Conference.objects.count()
     response = create(api, tenants, manager, **fields)
     assert error_of(response) == (422, code)
-    assert not Conference.objects.filter(customer__name="A1", start_time__gt=NOW).exists()
+    assert Conference.objects.count() == meetings
 
 
 def test_overlapping_bookings_are_409_and_adjacent_ones_accepted(api, tenants, manager):
