@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .access import AccessLevel, levels_up_to
@@ -35,6 +37,7 @@ from .services import (
     user_update,
 )
 from .tablet_settings import TabletSettings
+from .templatetags.audit import audit_line
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -289,11 +292,15 @@ class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Entries read as sentences with a link to their object (accounts.audit_text); the raw
+    details only behind a toggle on an entry's page."""
+
     # People and customers as plain text: a read-only foreign key would link to an object
     # that may lie outside the viewer's scope (an ADMIN acting, say).
-    fields = ("at", "who", "action", "target", "object_id", "customer_name", "details")
+    fields = ("at", "who", "what", "customer_name", "raw_details")
     readonly_fields = fields
-    list_display = ("at", "who", "action", "target", "customer_name", "details")
+    list_display = ("at", "who", "what", "customer_name")
+    list_display_links = ("at",)
     list_filter = ("action", ("customer", ScopedRelatedFilter))
     list_select_related = ("customer",)
     search_fields = ("=object_id", "target")
@@ -304,6 +311,19 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         # As recorded: the actor may since have been deleted or changed e-mail.
         return entry.actor_email or _("system")
 
+    @admin.display(description=_("what"))
+    def what(self, entry: AuditEntry) -> str:
+        return audit_line(entry)
+
     @admin.display(description=_("customer"))
     def customer_name(self, entry: AuditEntry) -> str:
         return entry.customer.name
+
+    @admin.display(description=_("details"))
+    def raw_details(self, entry: AuditEntry) -> str:
+        return format_html('<details class="raw-details"><summary>{}</summary><pre>{}</pre>'
+                           "</details>", _("details"),
+                           json.dumps(entry.details, indent=2, ensure_ascii=False))
+
+    class Media:
+        css = {"all": ("flexcare/portal.css",)}

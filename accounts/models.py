@@ -346,4 +346,5 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         actor = self.actor_email or _("system")
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.get_action_display()} {self.target}"
+        return (f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {actor} "
+                f"{self.get_action_display()} {self.target}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -13,15 +12,16 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_readonly import ReadOnlyAdminMixin
+from accounts.admin_readonly import ReadOnlyAdminMixin, TechnicalListMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter, service_check
 from accounts.services import require_meeting_customer
 from accounts.tablet_settings import TabletSettings
 from flexcare.errors import ServiceError
+from flexcare.moments import local_moment
 
 from .models import Device, DeviceToken
 from .services import (
@@ -79,14 +79,6 @@ class LoginFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _moment(value: datetime) -> str:
-    """A local time of day, with its date unless it is today."""
-    local = timezone.localtime(value)
-    if local.date() == timezone.localdate():
-        return formats.time_format(local)
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
-
-
 @admin.register(Device)
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = DeviceForm
@@ -115,7 +107,8 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if device.locked:
             return _("logged in")
         if device.is_open_for_login:
-            return _("open for login until %(time)s") % {"time": _moment(device.claim_open_until)}
+            until = local_moment(device.claim_open_until)
+            return _("open for login until %(time)s") % {"time": until}
         return _("closed")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
@@ -196,7 +189,8 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeviceToken)
-class DeviceTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DeviceTokenAdmin(TechnicalListMixin, ReadOnlyAdminMixin, ScopedAdminMixin,
+                       admin.ModelAdmin):
     list_display = ("prefix", "device", "created_at", "revoked_at")
     list_select_related = ("device",)
     show_full_result_count = False

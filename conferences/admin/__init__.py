@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_readonly import ReadOnlyAdminMixin
+from accounts.admin_readonly import ReadOnlyAdminMixin, TechnicalListMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from flexcare.errors import ServiceError
 
@@ -110,10 +110,11 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict | None = None) -> HttpResponse:
         meeting = self._meeting(request, object_id)
+        live = self._live_context(request, meeting)
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": str(meeting),
-            "original": meeting, "has_view_permission": True,
-            **self._live_context(request, meeting),
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": live["meeting_title"], "original": meeting, "has_view_permission": True,
+            **live,
         }
         return TemplateResponse(request, "admin/conferences/conference/detail.html", context)
 
@@ -160,7 +161,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("Meeting created; its room is being booked."))
+                messages.success(request, _("Meeting created."))
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
         devices = [(device, busy, device.is_online)
@@ -201,7 +202,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConferenceDevice)
-class ConferenceDeviceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ConferenceDeviceAdmin(TechnicalListMixin, ReadOnlyAdminMixin, ScopedAdminMixin,
+                            admin.ModelAdmin):
     list_display = ("conference", "device", "active", "added_at")
     list_filter = ("active",)
     list_select_related = ("conference__customer", "device")
@@ -223,7 +225,7 @@ class FinishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Command)
-class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CommandAdmin(TechnicalListMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "type", "status", "setting", "tablet", "meeting", "delivery_count", "created_at",
         "executed_at",

@@ -260,4 +260,5 @@ def test_audit_details_name_related_objects_rather_than_show_their_ids(client, t
     customer_update(customer=a1, actor=tenants.user("ADMIN"),
                     parent_reseller=tenants.customers["A-sub"])
     entry = AuditEntry.objects.get(action="customer.update")
-    assert entry.details == {"parent_reseller": "A-sub"}
+    assert entry.details == {"parent_reseller": "A-sub",
+                             "previous": {"parent_reseller": "Reseller A"}}

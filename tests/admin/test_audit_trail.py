@@ -78,9 +78,12 @@ def test_who_may_do_what_is_recorded_too(client, tenants):
     entries = list(AuditEntry.objects.filter(customer=a1).exclude(action="meeting.create")
                    .order_by("at").values_list("actor", "action", "target", "details"))
     assert entries == [
-        (owner.pk, "user.update", viewer.email, {"access_level": "MANAGER"}),
+        (owner.pk, "user.update", viewer.email,
+         {"access_level": "MANAGER", "previous": {"access_level": "VIEWER"}}),
         (owner.pk, "user.create", "new@a1.test", {"access_level": "VIEWER", "is_active": True}),
-        (reseller.pk, "customer.update", "A1 renamed", {"name": "A1 renamed", "state": "BLOCKED"}),
+        (reseller.pk, "customer.update", "A1 renamed",
+         {"name": "A1 renamed", "state": "BLOCKED",
+          "previous": {"name": "A1", "state": "ACTIVE"}}),
     ]
     # An edit that changes nothing leaves no entry.
     client.post(f"/admin/accounts/customer/{a1.pk}/change/",

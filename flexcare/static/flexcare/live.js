@@ -2,7 +2,9 @@
 // the page. The fragment is a list of regions, each with an id: a region is swapped only when
 // its content changed; one with data-live-key (the meeting's controls) only when that key
 // changed, so what is being typed into it survives while the controls still appear and
-// disappear as the meeting's state changes (closed or ended by someone else, say).
+// disappear as the meeting's state changes (closed or ended by someone else, say). When where
+// the meeting stands changes (#meeting-summary), the page's messages ("its room is being
+// booked") are outdated and go.
 (function () {
   "use strict";
   var live = document.getElementById("live");
@@ -25,7 +27,12 @@
       var keyed = region.hasAttribute("data-live-key");
       var unchanged = keyed ? region.dataset.liveKey === current.dataset.liveKey
                             : region.innerHTML === current.innerHTML;
-      if (!unchanged) { current.replaceWith(region); }
+      if (unchanged) { return; }
+      current.replaceWith(region);
+      if (region.id === "meeting-summary") {
+        var outdated = document.querySelector(".messagelist");
+        if (outdated) { outdated.remove(); }
+      }
     });
   }
   function refresh() {
