@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -37,6 +36,8 @@ from .services import (
     user_update,
 )
 from .tablet_settings import TabletSettings
+from .tablet_settings_form import FORM_FIELDS as SETTINGS_FIELDS
+from .tablet_settings_form import TabletSettingsForm
 from .templatetags.audit import audit_line
 
 
@@ -44,7 +45,10 @@ def _is_admin(request: HttpRequest) -> bool:
     return request.user.access_level == AccessLevel.ADMIN
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(TabletSettingsForm, forms.ModelForm):
+    """A customer, with the settings its new tablets start from as the tablet form's own
+    fields (accounts.tablet_settings_form), stored as `default_tablet_settings`."""
+
     features = forms.MultipleChoiceField(
         choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("Features"),
@@ -52,18 +56,21 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ("name", "state", "is_reseller", "parent_reseller", "features",
-                  "default_tablet_settings")
+        fields = ("name", "state", "is_reseller", "parent_reseller", "features")
 
-    def clean_default_tablet_settings(self) -> dict[str, Any]:
-        value = self.cleaned_data["default_tablet_settings"] or {}
-        try:
-            return TabletSettings.from_wire(value).to_wire()
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(str(exc)) from exc
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings_initial(self.instance.tablet_defaults)
+
+    @property
+    def changed_data(self) -> list[str]:
+        changed = [name for name in super().changed_data if name not in SETTINGS_FIELDS]
+        return [*changed, "default_tablet_settings"] if self.changed_settings else changed
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        data["default_tablet_settings"] = self.cleaned_settings(
+            self.instance.tablet_defaults).to_wire()
         if "parent_reseller" in data:
             service_check(lambda: customer_check_parent(
                 customer=self.instance, parent=data["parent_reseller"]))
@@ -102,6 +109,14 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         own = obj is not None and obj.pk == request.user.customer_id
         return ("is_reseller", "features", "parent_name",
                 *(("parent_reseller", "state") if own else ()))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        fields = [f for f in self.get_fields(request, obj) if f not in SETTINGS_FIELDS]
+        about = None if _is_admin(request) else _(
+            "FlexCare (tablets and meetings) is enabled by the platform administrator: once "
+            "the customer is saved, ask yours to enable it.")
+        return [(None, {"fields": fields, "description": about}),
+                (_("Settings for new tablets"), {"fields": SETTINGS_FIELDS})]
 
     @admin.display(description=_("Features"))
     def feature_list(self, customer: Customer) -> str:

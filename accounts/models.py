@@ -43,6 +43,14 @@ class CustomerState(models.TextChoices):
 class CustomerQuerySet(ScopedQuerySet):
     customer_path = ""
 
+    def can_hold_tablets(self) -> CustomerQuerySet:
+        """Active, with a meeting feature: those that may have tablets and meetings
+        (accounts.services.require_meeting_customer says why another may not)."""
+        has_feature = Q()
+        for feature in MEETING_FEATURES:
+            has_feature |= Q(features__icontains=f'"{feature}"')
+        return self.filter(has_feature, state=CustomerState.ACTIVE)
+
 
 class Customer(models.Model):
     id = ObjectIdField(primary_key=True)

@@ -9,6 +9,7 @@ from accounts.models import AuditEntry, Customer, User, UserToken
 from accounts.tokens import TokenState, token_check
 from conferences.models import Conference
 from devices.models import Device, DeviceToken
+from tests.factories import CUSTOMER_FORM_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_a_customer_created_by_a_reseller_lands_in_its_tree(client, tenants):
     reseller = tenants.customers["Reseller A"]
     login(client, tenants, "RESELLER@Reseller A").post("/admin/accounts/customer/add/", {
         "name": "New Clinic", "state": "ACTIVE", "parent_reseller": reseller.pk,
-        "features": ["FLEXCARE"], "is_reseller": "on", "default_tablet_settings": "{}"})
+        "features": ["FLEXCARE"], "is_reseller": "on", **CUSTOMER_FORM_SETTINGS})
     clinic = Customer.objects.get(name="New Clinic")
     assert clinic.tree_path == f"{reseller.tree_path}{clinic.pk}/"
     assert clinic.features == []  # only platform admins set features
@@ -90,7 +91,7 @@ def test_a_reseller_cannot_create_a_cycle(client, tenants):
     response = login(client, tenants, "ADMIN").post(
         f"/admin/accounts/customer/{top.pk}/change/",
         {"name": top.name, "state": "ACTIVE", "is_reseller": "on", "parent_reseller": sub.pk,
-         "default_tablet_settings": "{}"})
+         **CUSTOMER_FORM_SETTINGS})
     assert response.status_code == 200
     assert "parent_reseller" in response.context["adminform"].form.errors
     top.refresh_from_db()
@@ -171,7 +172,7 @@ def test_a_reseller_edits_its_own_record_without_moving_it(client, tenants):
     own = tenants.customers["A-sub"]
     response = login(client, tenants, "RESELLER@A-sub").post(
         f"/admin/accounts/customer/{own.pk}/change/",
-        {"name": "A-sub renamed", "default_tablet_settings": "{}"})
+        {"name": "A-sub renamed", **CUSTOMER_FORM_SETTINGS})
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.name == "A-sub renamed"

@@ -11,6 +11,7 @@ from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Conference
 from conferences.providers import fake_booking
 from devices.models import Device
+from tests.factories import CUSTOMER_FORM_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_who_may_do_what_is_recorded_too(client, tenants):
     client.force_login(reseller)
     a1 = tenants.customers["A1"]
     client.post(f"/admin/accounts/customer/{a1.pk}/change/",
-                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                {"name": "A1 renamed", "state": "BLOCKED", **CUSTOMER_FORM_SETTINGS,
                  "parent_reseller": a1.parent_reseller_id})
     entries = list(AuditEntry.objects.filter(customer=a1).exclude(action="meeting.create")
                    .order_by("at").values_list("actor", "action", "target", "details"))
@@ -87,7 +88,7 @@ def test_who_may_do_what_is_recorded_too(client, tenants):
     ]
     # An edit that changes nothing leaves no entry.
     client.post(f"/admin/accounts/customer/{a1.pk}/change/",
-                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                {"name": "A1 renamed", "state": "BLOCKED", **CUSTOMER_FORM_SETTINGS,
                  "parent_reseller": a1.parent_reseller_id})
     assert AuditEntry.objects.filter(customer=a1, action="customer.update").count() == 1
     # Seen by the customer's own people, not by another customer's.
