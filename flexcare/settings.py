@@ -249,7 +249,9 @@ if REDIS_URL:
 else:
     for sub in ("broker", "results", "control"):
         (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A host that means nothing to the filesystem transport, named so that kombu does not warn
+    # "No hostname was supplied" at every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "broker"),
         "data_folder_out": str(CELERY_DATA_DIR / "broker"),
@@ -350,8 +352,11 @@ LOGGING = {
         "quiet_forbidden": {"()": "flexcare.log_filters.QuietForbidden"},
         "quiet_periodic_jobs": {"()": "flexcare.log_filters.QuietPeriodicJobs"},
         "redact_tokens": {"()": "flexcare.log_filters.RedactTokens"},
+        # django-axes logs its start and every login at INFO: routine, so DEBUG here.
+        "axes_to_debug": {"()": "flexcare.log_filters.ToDebug", "prefix": "axes"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["axes_to_debug"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"filters": ["quiet_forbidden"]},
