@@ -111,14 +111,15 @@ def meeting_timeline(meeting: Conference) -> list[tuple[ConferenceDevice, list[C
     return [(p, by_participant[p.pk]) for p in participants]
 
 
-def devices_for_new_meeting(customer_id: str, user: object) -> list[tuple[Device, bool]]:
-    """The customer's tablets the user may see, each with whether it is in an open meeting."""
-    busy = set(
+def devices_for_new_meeting(customer_id: str, user: object) -> list[tuple[Device, str | None]]:
+    """The customer's tablets the user may see, each with the open meeting it is in (its id)
+    or None."""
+    busy = dict(
         ConferenceDevice.objects.filter(active=True, device__customer_id=customer_id)
-        .values_list("device_id", flat=True)
+        .values_list("device_id", "conference_id")
     )
     devices = Device.objects.for_user(user).filter(customer_id=customer_id).order_by("name")
-    return [(device, device.pk in busy) for device in devices]
+    return [(device, busy.get(device.pk)) for device in devices]
 
 
 def meetings_between(

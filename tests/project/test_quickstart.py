@@ -8,6 +8,7 @@ alone) with the project's .venv, on SQLite and the filesystem broker, as a new r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -31,7 +32,7 @@ def _free_port() -> int:
 
 
 def _copy_of_the_repository(tmp_path: Path) -> Path:
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,  # noqa: S607
                              check=True).stdout.decode().split("\0")
     copy = tmp_path / "flexcare"
     for name in filter(None, tracked):
@@ -65,7 +66,7 @@ def test_make_run_prints_its_logins_last_and_stops_cleanly_on_sigterm(tmp_path):
     env["PORT"] = str(port)
     log = tmp_path / "run.log"
     with log.open("wb") as out:
-        make = subprocess.Popen(["make", "run"], cwd=copy, env=env, stdout=out,
+        make = subprocess.Popen(["make", "run"], cwd=copy, env=env, stdout=out,  # noqa: S607
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + START_LIMIT
@@ -85,7 +86,7 @@ def test_make_run_prints_its_logins_last_and_stops_cleanly_on_sigterm(tmp_path):
         # The simulator command as printed, pasted into another shell, with a bound on it.
         command = next(line.strip() for line in lines[logins:] if "simulate_tablet" in line)
         assert f"--url http://127.0.0.1:{port}" in command
-        pasted = subprocess.run(["bash", "-c", f"{command} --rounds 1 --interval 0"],
+        pasted = subprocess.run(["bash", "-c", f"{command} --rounds 1 --interval 0"],  # noqa: S603, S607
                                 cwd=copy, env={k: v for k, v in env.items() if k != "PORT"},
                                 capture_output=True, text=True, timeout=120)
         assert pasted.returncode == 0, pasted.stdout + pasted.stderr
@@ -93,10 +94,8 @@ def test_make_run_prints_its_logins_last_and_stops_cleanly_on_sigterm(tmp_path):
     finally:
         started = time.monotonic()
         make.send_signal(signal.SIGTERM)  # to make alone, as a supervisor does
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             make.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
         while _session_processes(make.pid) and time.monotonic() - started < 30:
             time.sleep(0.1)
         took = time.monotonic() - started
