@@ -268,3 +268,39 @@ def test_deleting_a_customer_cannot_erase_its_trail(client, tenants):
     assert page.status_code == 200  # Django's "cannot delete" page, not a 500
     assert "audit entr" in page.content.decode()
     assert AuditEntry.objects.filter(customer=customer).count() == 1
+
+
+# --- entries read as sentences with links; the raw details behind a toggle (issue 11) ------
+
+def test_entries_read_as_sentences_with_links_and_keep_their_details_behind_a_toggle(
+        client, tenants):
+    from accounts.services import user_update
+
+    meeting = Conference.objects.get(customer__name="A1")
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    device = meeting.participants.get().device
+    owner = tenants.user("OWNER@A1")
+    client.force_login(owner)
+    client.post(f"/admin/conferences/conference/{meeting.pk}/run/",
+                {"action": "camera", "device": device.pk, "value": "off"})
+    viewer = tenants.user("VIEWER@A1")
+    user_update(user=viewer, changed_by=owner, access_level="MANAGER")
+    listing = client.get("/admin/accounts/auditentry/").content.decode()
+    assert (f'<a href="/admin/conferences/conference/{meeting.pk}/change/">'
+            f"Camera off → {device.name} ({device.serial})</a>") in listing
+    assert (f'<a href="/admin/accounts/user/{viewer.pk}/change/">Changed user {viewer.email}: '
+            "Access level Viewer → Manager</a>") in listing
+    assert "{" not in listing.split('id="result_list"')[1]  # no JSON in the list
+
+    entry = AuditEntry.objects.get(action="user.update")
+    page = client.get(f"/admin/accounts/auditentry/{entry.pk}/change/").content.decode()
+    assert '<details class="raw-details"><summary>details</summary>' in page
+    assert "&quot;access_level&quot;: &quot;MANAGER&quot;" in page
+
+
+def test_an_entrys_heading_is_in_local_time(tenants, settings):
+    from datetime import UTC, datetime
+
+    entry = AuditEntry(at=datetime(2026, 7, 1, 10, 0, tzinfo=UTC), actor_email="a@b.test",
+                       action="meeting.end", target="Bed 2")
+    assert str(entry).startswith("2026-07-01 12:00:00")  # Copenhagen in summer: UTC+2
