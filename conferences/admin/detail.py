@@ -29,6 +29,7 @@ from ..models import (
 from ..models import Provisioning as Prov
 from ..selectors import meeting_timeline
 from .standing import (
+    NOT_EXECUTED,
     Standing,
     TabletPresence,
     command_not_done,
@@ -44,7 +45,6 @@ CONTROLS = {
     CommandType.SET_VOLUME: ("volume", "volume"),
     CommandType.SET_QUALITY: ("quality", "quality"),
 }
-NOT_EXECUTED = (CommandStatus.FAILED, CommandStatus.EXPIRED)
 
 
 def command_value(command: Command) -> Any:

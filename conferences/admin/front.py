@@ -25,12 +25,18 @@ from accounts.models import AuditEntry, Customer
 from devices.models import Device, online_since
 from flexcare.moments import local_moment
 
-from ..models import Command, CommandStatus, CommandType, Conference, ConferenceDevice
-from .standing import Standing, command_not_done, meeting_standing, meeting_title, tablet_presence
+from ..models import Command, CommandType, Conference, ConferenceDevice
+from .standing import (
+    NOT_EXECUTED,
+    Standing,
+    command_not_done,
+    meeting_standing,
+    meeting_title,
+    tablet_presence,
+)
 
 FAILURES_SINCE = timedelta(hours=24)
 LIST_LIMIT = 50  # a front page is a glance: the full lists are a click away
-NOT_EXECUTED = (CommandStatus.FAILED, CommandStatus.EXPIRED)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ from ..models import (
     Provisioning,
 )
 
+# A command in one of these never took effect (CANCELED ones were withdrawn, not refused).
+NOT_EXECUTED = (CommandStatus.FAILED, CommandStatus.EXPIRED)
+
 # The one thing about a tablet the meeting's standing needs.
 WAITING, JOINED, LEFT, NOT_JOINED, NOT_CALLED = "waiting", "joined", "left", "not_joined", "idle"
 
@@ -46,7 +49,7 @@ def tablet_presence(name: str, commands: Iterable[Command]) -> TabletPresence:
                 presence, error = WAITING, ""
             elif command.status == CommandStatus.EXECUTED:
                 presence, error = JOINED, ""
-            elif command.status in (CommandStatus.FAILED, CommandStatus.EXPIRED):
+            elif command.status in NOT_EXECUTED:
                 presence, error = NOT_JOINED, command_not_done(command, name)
         elif command.type == CommandType.HANGUP and command.status == CommandStatus.EXECUTED:
             presence, error = LEFT, ""

@@ -384,3 +384,47 @@ def test_the_command_list_names_tablets_and_meetings_and_says_values_in_words(cl
     meeting_id = command.conference_device.conference_id
     assert f'href="/admin/conferences/conference/{meeting_id}/change/"' in html
     assert f"{command.conference_device.device_id} in {meeting_id}" not in html
+
+
+# --- The meeting page says where things stand (issue 11, item 3) --------------------------------
+
+def test_the_meeting_page_says_where_things_stand_and_labels_its_links(client, tenants):
+    meeting = ready_meeting("A1")
+    manager = as_user(client, tenants, "MANAGER@A1")
+    detail = f"/admin/conferences/conference/{meeting.pk}/change/"
+    html = manager.get(detail).content.decode()
+    assert re.search(r"<title>Bed A1 · \d\d:\d\d \| FlexCare Conference</title>", html)
+    assert html.count(">A1<") == 1  # the customer, once
+    assert 'id="meeting-standing">Room ready; waiting for Bed A1 to join.<' in html
+    meeting.refresh_from_db()
+    for label, link in (("Link for the relative (browser)", meeting.desktop_link),
+                        ("Clinical link", meeting.clinical_link),
+                        ("Mobile link", meeting.mobile_link)):
+        assert f">{label}</a>" in html
+        assert f'data-copy="{link}"' in html.replace("&amp;", "&")
+
+    Command.objects.filter(type="START_MEETING").update(
+        status="EXECUTED", executed_at=timezone.now(), finished_at=timezone.now())
+    Conference.objects.filter(pk=meeting.pk).update(state="STARTED", started_at=timezone.now())
+    html = manager.get(detail).content.decode()
+    assert 'id="meeting-standing">Bed A1 in meeting.<' in html
+
+    meeting_close(meeting_id=meeting.pk)
+    html = manager.get(detail).content.decode()
+    assert re.search(r'id="meeting-standing">Closed at \d\d:\d\d\.<', html)
+    assert 'id="meeting-links"' not in html
+    assert "Link for the relative" not in html
+
+
+def test_a_new_meeting_says_only_that_it_was_created_and_a_busy_tablet_links_to_its_meeting(
+        client, tenants):
+    customer = tenants.customers["A1"]
+    busy_in = Conference.objects.get(customer=customer)
+    free = DeviceFactory(customer=customer, name="Bed free")
+    manager = as_user(client, tenants, "MANAGER@A1")
+    page = manager.get("/admin/conferences/conference/add/").content.decode()
+    assert (f'<a class="badge warn" href="/admin/conferences/conference/{busy_in.pk}/change/">'
+            "already in a meeting</a>") in page
+    created = manager.post("/admin/conferences/conference/add/",
+                           {"customer": customer.pk, "devices": [free.pk]}, follow=True)
+    assert [str(m) for m in created.context["messages"]] == ["Meeting created."]
