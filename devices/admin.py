@@ -51,9 +51,16 @@ class DeviceForm(TabletSettingsForm, forms.ModelForm):
         else:
             self.settings_initial(TabletSettings())
         if "customer" in self.fields:
-            self.fields["customer"].help_text = _(
+            field = self.fields["customer"]
+            field.help_text = _(
                 "Only customers with FlexCare can hold tablets: your platform administrator "
                 "enables it.")
+            # Offered: the customers that can hold tablets. Accepted: any in scope, so that
+            # one that cannot (FlexCare withdrawn since the page was loaded, say) is told why
+            # by clean() rather than "Select a valid choice".
+            field.widget.choices = forms.ModelChoiceField(
+                queryset=field.queryset.can_hold_tablets(), empty_label=field.empty_label,
+            ).choices
 
     @property
     def changed_data(self) -> list[str]:
@@ -148,12 +155,6 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             until = local_moment(device.claim_open_until)
             return _("open for login until %(time)s") % {"time": until}
         return _("closed")
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "customer":
-            field.queryset = field.queryset.can_hold_tablets()
-        return field
 
     def get_readonly_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
         # A tablet stays with its customer (devices.services.device_update).

@@ -107,6 +107,13 @@ def test_a_device_needs_a_customer_with_the_feature(client, tenants):
         "technical_room_number": "1", "volume": 50, "quality": "HIGH", "medcom_uri": ""})
     assert response.status_code == 200
     assert not Device.objects.filter(serial="S-1").exists()
+    # Says what to do about it, in the words of the product (the API keeps the contract's
+    # "Customer does not have IPTV": tests/api/employee/test_create_meeting.py).
+    assert response.context["adminform"].form.errors["customer"] == [
+        "This customer does not have FlexCare yet; ask your platform administrator to enable it."]
+    offered = login(client, tenants, "ADMIN").get("/admin/devices/device/add/")
+    assert library.pk not in offered.content.decode()  # not offered in the first place
+    assert f'<option value="{tenants.customers["A1"].pk}">A1</option>' in offered.content.decode()
 
 
 def test_device_volume_over_100_is_a_form_error_not_a_crash(client, tenants):
