@@ -175,6 +175,13 @@ def test_health_is_reachable_over_plain_http_behind_the_ssl_redirect(client, set
     assert client.get("/admin/login/").status_code == 301
 
 
+def test_health_with_a_slash_answers_like_health(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True  # a probe written as /health/, over plain HTTP
+    plain, slashed = client.get("/health"), client.get("/health/")
+    assert (slashed.status_code, slashed.json()) == (plain.status_code, plain.json())
+    assert slashed.json() == {"status": "ok", "database": "ok"}
+
+
 def test_a_reseller_edits_its_own_record_without_moving_it(client, tenants):
     own = tenants.customers["A-sub"]
     response = login(client, tenants, "RESELLER@A-sub").post(
@@ -270,3 +277,19 @@ def test_audit_details_name_related_objects_rather_than_show_their_ids(client, t
     entry = AuditEntry.objects.get(action="customer.update")
     assert entry.details == {"parent_reseller": "A-sub",
                              "previous": {"parent_reseller": "Reseller A"}}
+
+
+def test_the_tablet_form_uses_a_nurses_words_and_no_set_volume_box(client, tenants):
+    html = login(client, tenants, "MANAGER@A1").get("/admin/devices/device/add/").content.decode()
+    for label in ("Room number:", "Barcode:", "Volume:"):
+        assert f">{label}</label>" in html, label
+    assert "deviceId" not in html
+    assert "technical room number" not in html.lower()
+    assert 'name="set_volume"' not in html  # an empty volume leaves the tablet's own alone
+    assert "Leave empty to keep the tablet's own volume." in html
+    assert "The code on the tablet's label" in html  # help where a term is unavoidable
+    assert "The room the tablet stands in" in html
+    listing = client.get("/admin/devices/device/").content.decode()
+    heading = listing.split('id="result_list"')[1].split("</thead>")[0]
+    assert "Room number" in heading
+    assert "locked" not in heading.lower()

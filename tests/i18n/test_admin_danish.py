@@ -117,3 +117,14 @@ def test_model_names_and_choices_are_translated():
 
         assert [str(label) for label in AccessLevel.labels] == [
             "Læser", "Leder", "Ejer", "Forhandler", "Administrator"]
+
+
+def test_the_tablet_form_and_list_in_danish(client, tenants):
+    client = manager(client, tenants)
+    html = client.get("/admin/devices/device/add/", **DA).content.decode()
+    for label in ("Rumnummer:", "Stregkode:", "Lydstyrke:", "Videokvalitet:",
+                  "Kamera tændt når et møde starter", "Må tilføje deltagere", "MedCom-adresse:"):
+        assert label in html, label
+    listing = client.get("/admin/devices/device/", **DA).content.decode()
+    for label in ("Online", "Sidst set", "Rumnummer", "logget ind"):
+        assert label in listing, label
