@@ -12,7 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from conferences.lifecycle import meeting_mark_provisioned, meeting_mark_provisioning_failed
+from conferences.lifecycle import (
+    meeting_end,
+    meeting_mark_provisioned,
+    meeting_mark_provisioning_failed,
+)
 from conferences.models import Command, Conference
 from conferences.providers import fake_booking
 from conferences.services import command_queue
@@ -84,6 +88,19 @@ def test_a_room_that_could_not_be_booked_offers_a_retry_to_a_manager_only(client
     assert "Room could not be booked" in viewer
     assert 'value="retry"' not in viewer
     assert 'id="start-meeting"' not in viewer
+
+
+def test_an_ending_meeting_says_so_on_the_front_page(client, tenants):
+    meeting = Conference.objects.get(customer__name="A1")
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    Command.objects.filter(type="START_MEETING").update(
+        status="EXECUTED", executed_at=timezone.now(), finished_at=timezone.now())
+    Conference.objects.filter(pk=meeting.pk).update(state="STARTED", started_at=timezone.now())
+    meeting_end(meeting=Conference.objects.get(pk=meeting.pk), ended_by=None)
+    line = section(front(client, tenants, "VIEWER@A1"), "meetings")
+    assert re.search(r'<li class="standing-ending" data-meeting="[0-9a-f]+">\s*<a href="/admin/'
+                     rf'conferences/conference/{meeting.pk}/change/"><strong>Bed A1 · ', line)
+    assert re.search(r"Ending… · \d+ min", line), line
 
 
 @pytest.mark.parametrize("key", ["VIEWER@A1", "MANAGER@A1"])

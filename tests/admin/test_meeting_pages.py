@@ -428,3 +428,25 @@ def test_a_new_meeting_says_only_that_it_was_created_and_a_busy_tablet_links_to_
     created = manager.post("/admin/conferences/conference/add/",
                            {"customer": customer.pk, "devices": [free.pk]}, follow=True)
     assert [str(m) for m in created.context["messages"]] == ["Meeting created."]
+
+
+def test_the_meeting_list_names_meetings_by_their_beds_and_says_their_state_in_words(
+        client, tenants):
+    customer = tenants.customers["A1"]
+    beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (7, 8)]
+    meeting = MeetingFactory(customer=customer, devices=beds)
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    failed = Conference.objects.get(customer=customer, participants__device__name="Bed A1")
+    meeting_mark_provisioning_failed(meeting_id=failed.pk, error="VDX 503")
+    html = as_user(client, tenants, "MANAGER@A1").get(
+        "/admin/conferences/conference/").content.decode()
+    rows = html.split('id="result_list"')[1]
+    assert re.search(r">Bed 7, Bed 8 · \d\d:\d\d</a>", rows), rows
+    assert re.search(r">Bed A1 · \d\d:\d\d</a>", rows)
+    assert ">Room ready<" in rows
+    assert ">Room could not be booked<" in rows
+    assert "VDX 503" in rows
+    assert "tablets</a>" not in rows.split("</thead>")[0]  # no count of tablets
+    meeting_end(meeting=meeting, ended_by=None)
+    rows = client.get("/admin/conferences/conference/").content.decode()
+    assert ">Ending…<" in rows.split('id="result_list"')[1]

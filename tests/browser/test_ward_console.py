@@ -68,6 +68,7 @@ def test_a_command_is_pending_until_the_tablet_executes_it(page, portal):
     # Sent, not done: the control still says what the tablet did, and what is on its way.
     assert camera(page, bed, "on").get_attribute("aria-pressed") == "true"
     assert "Turning the camera off…" in page.inner_text(".device-controls")
+    assert "Camera off sent to Bed 2." in page.inner_text(".messagelist")
     portal.screenshot(page, "ward-command-pending")
 
     simulator.poll_once()  # the tablet fetches, executes and acknowledges over HTTP
@@ -75,6 +76,7 @@ def test_a_command_is_pending_until_the_tablet_executes_it(page, portal):
         "document.querySelector('.device-controls').innerText.indexOf('Turning') < 0")
     assert camera(page, bed, "off").get_attribute("aria-pressed") == "true"
     assert page.evaluate("window.__notReloaded") is True  # updated live
+    assert page.locator(".messagelist").count() == 0  # "sent" is outdated once it is done
     assert page.locator("#control-failures li").count() == 0
     portal.screenshot(page, "ward-command-executed")
 
