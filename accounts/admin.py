@@ -37,7 +37,7 @@ from .services import (
 )
 from .tablet_settings import TabletSettings
 from .tablet_settings_form import FORM_FIELDS as SETTINGS_FIELDS
-from .tablet_settings_form import TabletSettingsForm
+from .tablet_settings_form import TabletSettingsForm, settings_in_words
 from .templatetags.audit import audit_line
 
 
@@ -97,30 +97,40 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
             fields = ["parent_name" if f == "parent_reseller" else f for f in fields]
         else:  # editable: its read-only stand-in would show it twice
             fields = [f for f in fields if f != "parent_name"]
+        if "feature_list" in self.get_readonly_fields(request, obj):
+            # Read-only, Django would show the stored JSON list: show the features' names.
+            fields = ["feature_list" if f == "features" else f for f in fields]
         return list(dict.fromkeys(fields))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         if _is_admin(request):
             return ()
         if obj is not None and not self.has_change_permission(request, obj):
-            return ("parent_reseller", "parent_name")
+            return ("parent_reseller", "parent_name", "features", "feature_list")
         # Only platform admins create resellers and set features (docs/domain.md#features); a
         # reseller neither moves nor blocks its own organisation.
         own = obj is not None and obj.pk == request.user.customer_id
-        return ("is_reseller", "features", "parent_name",
+        return ("is_reseller", "features", "feature_list", "parent_name",
                 *(("parent_reseller", "state") if own else ()))
 
     def get_fieldsets(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         fields = [f for f in self.get_fields(request, obj) if f not in SETTINGS_FIELDS]
-        about = None if _is_admin(request) else _(
-            "FlexCare (tablets and meetings) is enabled by the platform administrator: once "
-            "the customer is saved, ask yours to enable it.")
+        about = None if _is_admin(request) or (obj is not None and obj.has_meeting_feature) \
+            else _("FlexCare (tablets and meetings) is enabled by the platform administrator: "
+                   "once the customer is saved, ask yours to enable it.")
+        # Who may only look sees the settings in words (as form fields they would read "None").
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        settings = ("tablet_defaults_shown",) if view_only else SETTINGS_FIELDS
         return [(None, {"fields": fields, "description": about}),
-                (_("Settings for new tablets"), {"fields": SETTINGS_FIELDS})]
+                (_("Settings for new tablets"), {"fields": settings})]
 
     @admin.display(description=_("Features"))
     def feature_list(self, customer: Customer) -> str:
         return ", ".join(customer.features) or "-"
+
+    @admin.display(description=_("Meeting settings"))
+    def tablet_defaults_shown(self, customer: Customer) -> str:
+        return settings_in_words(customer.tablet_defaults)
 
     @admin.display(description=_("parent reseller"))
     def parent_name(self, customer: Customer) -> str:

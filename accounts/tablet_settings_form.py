@@ -11,6 +11,9 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import yesno
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .tablet_settings import Quality, TabletSettings
@@ -57,3 +60,19 @@ class TabletSettingsForm(forms.Form):
     @cached_property
     def changed_settings(self) -> bool:
         return any(name in FORM_FIELDS for name in super().changed_data)
+
+
+def settings_in_words(settings: TabletSettings) -> SafeString:
+    """The settings as a read-only page shows them (one who may not edit them): the form's
+    labels, each with its value in words."""
+    fields = TabletSettingsForm.base_fields
+    values = {
+        "camera_on": yesno(settings.camera_on),
+        "microphone_on": yesno(settings.microphone_on),
+        "volume": settings.volume if settings.set_volume else _("the tablet's own"),
+        "quality": Quality(settings.quality).label,
+        "add_participant": yesno(settings.add_participant),
+        "medcom_uri": settings.medcom_uri or "-",
+    }
+    return format_html_join(mark_safe("<br>"), "{}: {}",
+                            ((fields[name].label, values[name]) for name in FORM_FIELDS))

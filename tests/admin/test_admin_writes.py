@@ -293,3 +293,32 @@ def test_the_tablet_form_uses_a_nurses_words_and_no_set_volume_box(client, tenan
     heading = listing.split('id="result_list"')[1].split("</thead>")[0]
     assert "Room number" in heading
     assert "locked" not in heading.lower()
+
+
+def test_a_customers_tablet_defaults_are_edited_with_the_tablets_widgets_not_json(
+        client, tenants):
+    a1 = tenants.customers["A1"]
+    shown = login(client, tenants, "OWNER@A1").get(f"/admin/accounts/customer/{a1.pk}/change/")
+    shown = shown.content.decode().split('id="content-main"')[1]
+    assert "Settings for new tablets" in shown  # read-only for an owner: in words, not JSON
+    assert ("Camera on when a meeting starts: yes<br>Microphone on when a meeting starts: yes"
+            "<br>Volume: the tablet&#x27;s own<br>Video quality: High") in shown
+    assert ">FLEXCARE<" in shown  # its features as names, not a JSON list
+    assert "None" not in shown
+    assert "cameraOn" not in shown
+    assert "[&quot;" not in shown
+    page = login(client, tenants, "RESELLER@Reseller A").get(
+        f"/admin/accounts/customer/{a1.pk}/change/")
+    html = page.content.decode()
+    for name in ("camera_on", "microphone_on", "volume", "quality", "add_participant"):
+        assert f'name="{name}"' in html, name
+    assert "<textarea" not in html
+    assert "cameraOn" not in html
+    assert "default_tablet_settings" not in html
+    client.post(f"/admin/accounts/customer/{a1.pk}/change/", {
+        "name": "A1", "state": "ACTIVE", "parent_reseller": a1.parent_reseller_id,
+        "microphone_on": "on", "volume": "40", "quality": "LOW"})
+    a1.refresh_from_db()
+    defaults = a1.tablet_defaults
+    assert (defaults.camera_on, defaults.microphone_on, defaults.volume, defaults.set_volume,
+            defaults.quality) == (False, True, 40, True, "LOW")

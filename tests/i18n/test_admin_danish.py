@@ -128,3 +128,12 @@ def test_the_tablet_form_and_list_in_danish(client, tenants):
     listing = client.get("/admin/devices/device/", **DA).content.decode()
     for label in ("Online", "Sidst set", "Rumnummer", "logget ind"):
         assert label in listing, label
+
+
+def test_a_customers_settings_read_in_danish_by_one_who_may_only_look(client, tenants):
+    client.force_login(tenants.user("OWNER@A1"))
+    html = client.get(f"/admin/accounts/customer/{tenants.customers['A1'].pk}/change/",
+                      **DA).content.decode()
+    for words in ("Indstillinger for nye tablets", "Kamera tændt når et møde starter: ja",
+                  "Lydstyrke: tablettens egen", "Videokvalitet: Høj"):
+        assert words in html, words
