@@ -14,8 +14,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed
 
 ## make run: the portal with demo data on SQLite, a Celery worker and beat (Ctrl-C stops all)
+# exec: make's shell becomes run.sh, so the SIGTERM make passes on (from a process supervisor)
+# reaches run.sh, which stops the web server, worker and beat.
 run: venv
-	PORT=$(PORT) bash scripts/run.sh
+	PORT=$(PORT) exec bash scripts/run.sh
 
 ## make test: the whole suite on private PostgreSQL and Redis servers it starts itself
 test: venv

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .access import AccessLevel, levels_up_to
@@ -36,6 +37,9 @@ from .services import (
     user_update,
 )
 from .tablet_settings import TabletSettings
+from .tablet_settings_form import FORM_FIELDS as SETTINGS_FIELDS
+from .tablet_settings_form import TabletSettingsForm, settings_in_words
+from .templatetags.audit import audit_line
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -45,7 +49,10 @@ def _is_admin(request: HttpRequest) -> bool:
     return request_employee(request).access_level == AccessLevel.ADMIN
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(TabletSettingsForm, forms.ModelForm):
+    """A customer, with the settings its new tablets start from as the tablet form's own
+    fields (accounts.tablet_settings_form), stored as `default_tablet_settings`."""
+
     features = forms.MultipleChoiceField(
         choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("Features"),
@@ -53,19 +60,22 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ("name", "state", "is_reseller", "parent_reseller", "features",
-                  "default_tablet_settings")
+        fields = ("name", "state", "is_reseller", "parent_reseller", "features")
 
-    def clean_default_tablet_settings(self) -> dict[str, Any]:
-        value = self.cleaned_data["default_tablet_settings"] or {}
-        try:
-            return TabletSettings.from_wire(value).to_wire()
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(str(exc)) from exc
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings_initial(self.instance.tablet_defaults)
+
+    @property
+    def changed_data(self) -> list[str]:
+        changed = [name for name in super().changed_data if name not in SETTINGS_FIELDS]
+        return [*changed, "default_tablet_settings"] if self.changed_settings else changed
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        data["default_tablet_settings"] = self.cleaned_settings(
+            self.instance.tablet_defaults).to_wire()
         if "parent_reseller" in data:
             service_check(lambda: customer_check_parent(
                 customer=self.instance, parent=data["parent_reseller"]))
@@ -92,22 +102,40 @@ class CustomerAdmin(ScopedAdminMixin, admin.ModelAdmin):
             fields = ["parent_name" if f == "parent_reseller" else f for f in fields]
         else:  # editable: its read-only stand-in would show it twice
             fields = [f for f in fields if f != "parent_name"]
+        if "feature_list" in self.get_readonly_fields(request, obj):
+            # Read-only, Django would show the stored JSON list: show the features' names.
+            fields = ["feature_list" if f == "features" else f for f in fields]
         return list(dict.fromkeys(fields))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         if _is_admin(request):
             return ()
         if obj is not None and not self.has_change_permission(request, obj):
-            return ("parent_reseller", "parent_name")
+            return ("parent_reseller", "parent_name", "features", "feature_list")
         # Only platform admins create resellers and set features (docs/domain.md#features); a
         # reseller neither moves nor blocks its own organisation.
         own = obj is not None and obj.pk == request_employee(request).customer_id
-        return ("is_reseller", "features", "parent_name",
+        return ("is_reseller", "features", "feature_list", "parent_name",
                 *(("parent_reseller", "state") if own else ()))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        fields = [f for f in self.get_fields(request, obj) if f not in SETTINGS_FIELDS]
+        about = None if _is_admin(request) or (obj is not None and obj.has_meeting_feature) \
+            else _("FlexCare (tablets and meetings) is enabled by the platform administrator: "
+                   "once the customer is saved, ask yours to enable it.")
+        # Who may only look sees the settings in words (as form fields they would read "None").
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        settings = ("tablet_defaults_shown",) if view_only else SETTINGS_FIELDS
+        return [(None, {"fields": fields, "description": about}),
+                (_("Settings for new tablets"), {"fields": settings})]
 
     @admin.display(description=_("Features"))
     def feature_list(self, customer: Customer) -> str:
         return ", ".join(customer.features) or "-"
+
+    @admin.display(description=_("Meeting settings"))
+    def tablet_defaults_shown(self, customer: Customer) -> str:
+        return settings_in_words(customer.tablet_defaults)
 
     @admin.display(description=_("parent reseller"))
     def parent_name(self, customer: Customer) -> str:
@@ -306,11 +334,15 @@ class UserTokenAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Entries read as sentences with a link to their object (accounts.audit_text); the raw
+    details only behind a toggle on an entry's page."""
+
     # People and customers as plain text: a read-only foreign key would link to an object
     # that may lie outside the viewer's scope (an ADMIN acting, say).
-    fields = ("at", "who", "action", "target", "object_id", "customer_name", "details")
+    fields = ("at", "who", "what", "customer_name", "raw_details")
     readonly_fields = fields
-    list_display = ("at", "who", "action", "target", "customer_name", "details")
+    list_display = ("at", "who", "what", "customer_name")
+    list_display_links = ("at",)
     list_filter = ("action", ("customer", ScopedRelatedFilter))
     list_select_related = ("customer",)
     search_fields = ("=object_id", "target")
@@ -321,6 +353,19 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         # As recorded: the actor may since have been deleted or changed e-mail.
         return entry.actor_email or _("system")
 
+    @admin.display(description=_("what"))
+    def what(self, entry: AuditEntry) -> str:
+        return audit_line(entry)
+
     @admin.display(description=_("customer"))
     def customer_name(self, entry: AuditEntry) -> str:
         return entry.customer.name
+
+    @admin.display(description=_("details"))
+    def raw_details(self, entry: AuditEntry) -> str:
+        return format_html('<details class="raw-details"><summary>{}</summary><pre>{}</pre>'
+                           "</details>", _("details"),
+                           json.dumps(entry.details, indent=2, ensure_ascii=False))
+
+    class Media:
+        css = {"all": ("flexcare/portal.css",)}

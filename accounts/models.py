@@ -43,6 +43,14 @@ class CustomerState(models.TextChoices):
 class CustomerQuerySet(ScopedQuerySet):
     customer_path = ""
 
+    def can_hold_tablets(self) -> CustomerQuerySet:
+        """Active, with a meeting feature: those that may have tablets and meetings
+        (accounts.services.require_meeting_customer says why another may not)."""
+        has_feature = Q()
+        for feature in MEETING_FEATURES:
+            has_feature |= Q(features__icontains=f'"{feature}"')
+        return self.filter(has_feature, state=CustomerState.ACTIVE)
+
 
 class Customer(models.Model):
     id = ObjectIdField(primary_key=True)
@@ -352,4 +360,5 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         actor = self.actor_email or _("system")
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {actor} {self.get_action_display()} {self.target}"
+        return (f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {actor} "
+                f"{self.get_action_display()} {self.target}")

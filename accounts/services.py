@@ -210,9 +210,14 @@ def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _changed(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """The fields that `changes` really changes, with their new values, for the audit trail."""
-    return _audit_values({name: value for name, value in changes.items()
-                          if getattr(obj, name) != value})
+    """The fields that `changes` really changes, with their new values, for the audit trail,
+    and under "previous" their values before (the trail reads "Access level Viewer →
+    Manager")."""
+    changed = {name: value for name, value in changes.items() if getattr(obj, name) != value}
+    if not changed:
+        return {}
+    previous = _audit_values({name: getattr(obj, name) for name in changed})
+    return {**_audit_values(changed), "previous": previous}
 
 
 def _audit_user(*, actor: User | None, action: str, user: User, details: dict[str, Any],

@@ -7,4 +7,6 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import audit_words, checks  # noqa: F401  (checks registers the system checks)
+
+        audit_words.register()

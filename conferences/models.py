@@ -176,8 +176,8 @@ class Conference(models.Model):
     def join_links(self) -> list[tuple[StrOrPromise, str]]:
         """(name, link) of the join links a page may show as links: https: ones only, so one
         stored before links were checked is never made a link either."""
-        links = ((_("desktop"), self.desktop_link), (_("clinical"), self.clinical_link),
-                 (_("mobile"), self.mobile_link))
+        links = ((_("Link for the relative (browser)"), self.desktop_link),
+                 (_("Clinical link"), self.clinical_link), (_("Mobile link"), self.mobile_link))
         return [(name, link) for name, link in links if is_https_link(link)]
 
     @property

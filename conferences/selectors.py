@@ -121,19 +121,19 @@ def meeting_timeline(meeting: Conference) -> list[tuple[ConferenceDevice, list[C
 def devices_for_new_meeting(
     customer_id: str, user: object, *, start: datetime | None = None,
     end: datetime | None = None,
-) -> list[tuple[Device, bool]]:
-    """The customer's tablets the user may see, each with whether it is busy from `start` to
-    `end` (an open meeting of it overlaps; default: a meeting for now, which may last the
-    maximum duration)."""
+) -> list[tuple[Device, str | None]]:
+    """The customer's tablets the user may see, each with the open meeting (its id) that
+    overlaps `start` to `end`, or None (default: a meeting for now, which may last the maximum
+    duration)."""
     start = start or timezone.now()
     end = end or start + timedelta(seconds=settings.MEETING_MAX_DURATION_SECONDS)
-    busy = set(
+    busy = dict(
         ConferenceDevice.objects.filter(active=True, device__customer_id=customer_id,
                                         start_time__lt=end, end_time__gt=start)
-        .values_list("device_id", flat=True)
+        .values_list("device_id", "conference_id")
     )
     devices = Device.objects.for_user(user).filter(customer_id=customer_id).order_by("name")
-    return [(device, device.pk in busy) for device in devices]
+    return [(device, busy.get(device.pk)) for device in devices]
 
 
 def meetings_between(

@@ -43,8 +43,13 @@ class Device(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     serial = models.CharField(_("serial"), max_length=100, unique=True)
-    device_id = models.CharField(_("barcode (deviceId)"), max_length=100, unique=True)
-    technical_room_number = models.CharField(_("technical room number"), max_length=100, blank=True)
+    device_id = models.CharField(
+        _("barcode"), max_length=100, unique=True,
+        help_text=_("The code on the tablet's label: it can log in with it instead of its "
+                    "serial."))
+    technical_room_number = models.CharField(
+        _("room number"), max_length=100, blank=True,
+        help_text=_("The room the tablet stands in, as the hospital numbers it."))
 
     # Settings (the wire's `settings` object); snapshotted into each meeting it joins.
     medcom_uri = models.CharField(_("MedCom URI"), max_length=500, blank=True)
@@ -60,7 +65,8 @@ class Device(models.Model):
     )
 
     locked = models.BooleanField(
-        _("locked"), default=False, help_text=_("Set at tablet login; cleared by a token reset.")
+        _("logged in"), default=False,
+        help_text=_("Set when the tablet logs in; a token reset logs it out."),
     )
     # The claim window (docs/domain.md#claim-window): registration and every token reset open it for
     # TABLET_CLAIM_MINUTES; a login closes it. Serials are printed on the tablets, so without

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 
 class AutocompleteView(AutocompleteJsonView):
@@ -29,3 +30,8 @@ def install() -> None:
     # HttpResponseBase that as_view() returns.
     admin.site.autocomplete_view = autocomplete_view  # type: ignore[method-assign, assignment]  # see above
     admin.site.site_url = None  # no "View site" link: the portal is the site ("/" leads here)
+    # The front page's title (a ward's page shows its customer's name instead), in the
+    # portal's words and catalogue rather than Django's "Site administration".
+    admin.site.index_title = _("Overview")
+    admin.site.site_title = _("FlexCare Conference")
+    admin.site.site_header = _("FlexCare Conference")

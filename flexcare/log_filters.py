@@ -59,3 +59,21 @@ def _periodic_tasks() -> frozenset[str]:
     from django.conf import settings
 
     return frozenset(entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+class ToDebug(logging.Filter):
+    """A handler's filter that logs a chatty library's INFO lines (loggers `prefix` and below)
+    at DEBUG: shown only when DEBUG is logged (LOG_LEVEL), and then as what they are. Its
+    warnings and errors keep their level."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        if record.levelno != logging.INFO or not (
+                name == self.prefix or name.startswith(f"{self.prefix}.")):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)

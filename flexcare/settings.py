@@ -141,7 +141,7 @@ STORAGES = {
 # --- Security (on by default when DEBUG is off; each switchable for TLS-terminating proxies) ---
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^health/?$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -255,7 +255,9 @@ if REDIS_URL:
 else:
     for sub in ("broker", "results", "control"):
         (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A host that means nothing to the filesystem transport, named so that kombu does not warn
+    # "No hostname was supplied" at every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "broker"),
         "data_folder_out": str(CELERY_DATA_DIR / "broker"),
@@ -379,8 +381,11 @@ LOGGING = {
         "quiet_forbidden": {"()": "flexcare.log_filters.QuietForbidden"},
         "quiet_periodic_jobs": {"()": "flexcare.log_filters.QuietPeriodicJobs"},
         "redact_tokens": {"()": "flexcare.log_filters.RedactTokens"},
+        # django-axes logs its start and every login at INFO: routine, so DEBUG here.
+        "axes_to_debug": {"()": "flexcare.log_filters.ToDebug", "prefix": "axes"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["axes_to_debug"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"filters": ["quiet_forbidden"]},

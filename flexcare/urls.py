@@ -11,6 +11,7 @@ from .health import health
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("health", health, name="health"),
+    path("health/", health),  # what a load balancer's probe is often written with
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switch

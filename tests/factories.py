@@ -87,3 +87,8 @@ def queue(meeting: Conference, device: Device, type: str = CommandType.SET_VOLUM
     if type == CommandType.SET_VOLUME:
         fields.setdefault("volume", 40)
     return command_queue(meeting=meeting, device=device, type=type, **fields)
+
+
+# The customer form's tablet-settings fields as a browser posts them for the defaults
+# (camera and microphone on, high quality, no volume set).
+CUSTOMER_FORM_SETTINGS = {"camera_on": "on", "microphone_on": "on", "quality": "HIGH"}

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_readonly import ReadOnlyAdminMixin
+from accounts.admin_readonly import ReadOnlyAdminMixin, TechnicalListMixin
 from accounts.admin_scoping import ScopedAdminMixin, ScopedRelatedFilter
 from accounts.authentication import request_employee
 from accounts.models import Customer
@@ -30,12 +29,13 @@ from flexcare.errors import ServiceError
 
 from ..agenda import agenda_days
 from ..lifecycle import EndOutcome, meeting_end, meeting_retry_provisioning
-from ..models import Command, Conference, ConferenceDevice, Provisioning
+from ..models import Command, Conference, ConferenceDevice, MeetingState, Provisioning
 from ..selectors import devices_for_new_meeting
 from ..services import meeting_create
 from .actions import run_meeting_action
 from .detail import live_context
 from .forms import CommandForm, NewMeetingForm, meeting_customers
+from .standing import meeting_title
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -53,38 +53,42 @@ class ConferenceDeviceInline(ReadOnlyAdminMixin, ScopedAdminMixin, admin.Tabular
 
 @admin.register(Conference)
 class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "customer", "state_badge", "provisioning_badge", "device_count",
-                    "employee", "created_at")
+    list_display = ("title", "standing", "customer", "employee", "created_at")
     list_filter = ("state", "provisioning", ("customer", ScopedRelatedFilter), "created_at")
     list_select_related = ("customer", "employee")
     search_fields = ("id", "customer__name", "uri")
     show_full_result_count = False
     actions = ["retry_provisioning", "end_meeting"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Conference]:
-        # A subquery rather than JOIN + GROUP BY: the paginator's COUNT then drops it.
-        devices = (ConferenceDevice.objects.filter(conference=OuterRef("pk"))
-                   .values("conference").annotate(n=Count("*")).values("n"))
-        return super().get_queryset(request).annotate(
-            _devices=Coalesce(Subquery(devices), 0))
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # The list names each meeting by its beds: their names in one more query per page.
+        changelist = super().get_changelist_instance(request)
+        beds = Prefetch("participants", queryset=ConferenceDevice.objects
+                        .select_related("device").order_by("added_at", "pk"))
+        changelist.result_list = changelist.result_list.prefetch_related(beds)
+        return changelist
+
+    @admin.display(description=_("meeting"), ordering="created_at")
+    def title(self, meeting: Conference) -> str:
+        return meeting_title(meeting, [p.device.name for p in meeting.participants.all()])
 
     @admin.display(description=_("state"), ordering="state")
-    def state_badge(self, meeting: Conference) -> str:
-        return format_html('<span class="badge state-{}">{}</span>', meeting.state,
-                           meeting.get_state_display())
-
-    @admin.display(description=_("provisioning"), ordering="provisioning")
-    def provisioning_badge(self, meeting: Conference) -> str:
-        badge = format_html('<span class="badge prov-{}">{}</span>', meeting.provisioning,
-                            meeting.get_provisioning_display())
-        if meeting.provisioning == Provisioning.FAILED:
-            return format_html('{} <small class="error-text">{}</small>', badge,
-                               meeting.provisioning_error[:120])
-        return badge
-
-    @admin.display(description=_("tablets"), ordering="_devices")
-    def device_count(self, meeting: Conference) -> int:
-        return meeting._devices  # type: ignore[attr-defined]  # annotated by get_queryset
+    def standing(self, meeting: Conference) -> str:
+        """The state in words (no tablet detail here: that is the meeting page's)."""
+        if meeting.state == MeetingState.CLOSED:
+            text, kind = _("Closed"), "closed"
+        elif meeting.end_requested_at is not None:
+            text, kind = _("Ending…"), "ending"
+        elif meeting.provisioning == Provisioning.FAILED:
+            return format_html('<span class="badge prov-FAILED">{}</span> '
+                               '<small class="error-text">{}</small>',
+                               _("Room could not be booked"), meeting.provisioning_error[:120])
+        elif meeting.provisioning == Provisioning.PENDING:
+            text, kind = _("Booking the room…"), "PENDING"
+        else:
+            text = _("In meeting") if meeting.state == MeetingState.STARTED else _("Room ready")
+            kind = "OK"
+        return format_html('<span class="badge prov-{}">{}</span>', kind, text)
 
     # Never edited as a form: the detail page shows it and its buttons call the services.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -120,10 +124,11 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict | None = None) -> HttpResponse:
         meeting = self._meeting(request, object_id)
+        live = self._live_context(request, meeting)
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": str(meeting),
-            "original": meeting, "has_view_permission": True,
-            **self._live_context(request, meeting),
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": live["meeting_title"], "original": meeting, "has_view_permission": True,
+            **live,
         }
         return TemplateResponse(request, "admin/conferences/conference/detail.html", context)
 
@@ -198,7 +203,7 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("Meeting created; its room is being booked."))
+                messages.success(request, _("Meeting created."))
                 return HttpResponseRedirect(reverse("admin:conferences_conference_change",
                                                     args=[meeting.pk]))
         # Busy at the time asked for (after a refused POST), else now.
@@ -242,7 +247,8 @@ class ConferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConferenceDevice)
-class ConferenceDeviceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ConferenceDeviceAdmin(TechnicalListMixin, ReadOnlyAdminMixin, ScopedAdminMixin,
+                            admin.ModelAdmin):
     list_display = ("conference", "device", "active", "added_at")
     list_filter = ("active",)
     list_select_related = ("conference__customer", "device")
@@ -264,7 +270,7 @@ class FinishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Command)
-class CommandAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CommandAdmin(TechnicalListMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "type", "status", "setting", "tablet", "meeting", "delivery_count", "created_at",
         "executed_at",

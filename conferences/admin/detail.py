@@ -1,56 +1,124 @@
-"""What the live part of a meeting's page shows: its state and room, the controls that can work
-in that state, and each tablet's commands with the values its controls start from. Built from
-the meeting, `meeting_timeline` and its guests: four queries however many there are."""
+"""What the live part of a meeting's page shows: where the meeting stands, its room, the
+controls that can work in that state, and each tablet's commands. Built from the meeting,
+`meeting_timeline` and its guests: four queries however many tablets, commands and guests.
+
+A control tells the truth about the tablet: its value is the one the tablet last *executed*
+(its settings snapshot until it executed one); a value sent but not yet executed shows as
+pending; one that failed or expired since the last executed one shows why."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from accounts.tablet_settings import Quality, TabletSettings
 
-from ..models import Command, CommandStatus, CommandType, Conference, ConferenceDevice, MeetingState
+from ..models import (
+    UNFINISHED_STATUSES,
+    Command,
+    CommandStatus,
+    CommandType,
+    Conference,
+    ConferenceDevice,
+    MeetingState,
+)
 from ..models import Provisioning as Prov
 from ..selectors import meeting_timeline
+from .standing import (
+    NOT_EXECUTED,
+    Standing,
+    TabletPresence,
+    command_not_done,
+    meeting_standing,
+    meeting_title,
+    tablet_presence,
+)
 
-# A command in one of these is (or is about to be) the tablet's setting; a failed, expired or
-# canceled one never took effect.
-APPLIED_STATUSES = (CommandStatus.QUEUED, CommandStatus.FETCHED, CommandStatus.EXECUTED)
+# The control of each command type, and the snapshot's name for its value.
+CONTROLS = {
+    CommandType.CAMERA_ON: ("camera", "camera_on"),
+    CommandType.MICROPHONE_ON: ("microphone", "microphone_on"),
+    CommandType.SET_VOLUME: ("volume", "volume"),
+    CommandType.SET_QUALITY: ("quality", "quality"),
+}
+
+
+def command_value(command: Command) -> Any:
+    values: dict[str, Any] = {CommandType.SET_VOLUME: command.volume,
+                              CommandType.SET_QUALITY: command.quality}
+    return values.get(command.type, command.value)
+
+
+def _doing(command: Command) -> str:
+    """What the tablet is being asked to do, as it happens: "Turning the camera off…"."""
+    quality = command.get_quality_display() if command.quality else ""
+    doing: dict[tuple[str, bool | None], Any] = {
+        (CommandType.CAMERA_ON, True): _("Turning the camera on…"),
+        (CommandType.CAMERA_ON, False): _("Turning the camera off…"),
+        (CommandType.MICROPHONE_ON, True): _("Turning the microphone on…"),
+        (CommandType.MICROPHONE_ON, False): _("Turning the microphone off…"),
+    }
+    return doing.get((command.type, command.value)) or (
+        _("Setting the volume to %(volume)s…") % {"volume": command.volume}
+        if command.type == CommandType.SET_VOLUME
+        else _("Setting the quality to %(quality)s…") % {"quality": quality})
+
+
+@dataclass(frozen=True)
+class Control:
+    value: Any  # what the tablet last executed (its snapshot until then)
+    pending: str = ""  # "Turning the camera off…" while a command is on its way
+    failure: str = ""  # why the latest command did not take effect
+
+
+def controls_of(participant: ConferenceDevice, commands: list[Command]) -> dict[str, Control]:
+    """Each control of one tablet, from its commands oldest first."""
+    snapshot = TabletSettings.from_wire(participant.settings)
+    tablet = participant.device.name
+    controls = {}
+    for type_, (name, setting) in CONTROLS.items():
+        value: Any = getattr(snapshot, setting)
+        pending = failure = ""
+        for command in (c for c in commands if c.type == type_):
+            if command.status == CommandStatus.EXECUTED:
+                value, failure = command_value(command), ""
+            elif command.status in UNFINISHED_STATUSES:
+                # Sent again after a failure: the new attempt is what the nurse waits for.
+                pending, failure = _doing(command), ""
+            elif command.status in NOT_EXECUTED:
+                failure = command_not_done(command, tablet)
+        controls[name] = Control(value=value, pending=pending, failure=failure)
+    return controls
 
 
 @dataclass(frozen=True)
 class TabletRow:
     participant: ConferenceDevice
     online: bool
+    last_seen_at: datetime | None
     commands: list[Command]
-    # What the tablet was last told (its settings snapshot until a command says otherwise).
-    camera: bool
-    microphone: bool
-    volume: int
-    quality: str
+    presence: TabletPresence
+    camera: Control
+    microphone: Control
+    volume: Control
+    quality: Control
+
+    @property
+    def failures(self) -> list[str]:
+        return [c.failure for c in (self.camera, self.microphone, self.volume, self.quality)
+                if c.failure]
 
 
 def tablet_row(participant: ConferenceDevice, commands: list[Command]) -> TabletRow:
-    """`commands` oldest first, as meeting_timeline gives them: the newest applied one of each
-    type wins over the snapshot."""
-    snapshot = TabletSettings.from_wire(participant.settings)
-    current: dict[str, Any] = {
-        "camera": snapshot.camera_on, "microphone": snapshot.microphone_on,
-        "volume": snapshot.volume, "quality": snapshot.quality,
-    }
-    for command in commands:
-        if command.status not in APPLIED_STATUSES:
-            continue
-        if command.type == CommandType.CAMERA_ON:
-            current["camera"] = command.value
-        elif command.type == CommandType.MICROPHONE_ON:
-            current["microphone"] = command.value
-        elif command.type == CommandType.SET_VOLUME:
-            current["volume"] = command.volume
-        elif command.type == CommandType.SET_QUALITY:
-            current["quality"] = command.quality
-    return TabletRow(participant=participant, online=participant.device.is_online,
-                     commands=commands, **current)
+    device = participant.device
+    return TabletRow(participant=participant, online=device.is_online,
+                     last_seen_at=device.last_seen_at, commands=commands,
+                     presence=tablet_presence(device.name, commands),
+                     **controls_of(participant, commands))
 
 
 def control_phase(meeting: Conference) -> str:
@@ -64,13 +132,27 @@ def control_phase(meeting: Conference) -> str:
     return phases.get(meeting.provisioning, "pending")
 
 
+def _controls_key(phase: str, rows: list[TabletRow]) -> str:
+    """Changes whenever what the controls show changes, and only then: live.js swaps them
+    then (a value being typed is kept while nothing changed)."""
+    state = repr([phase] + [(r.online, r.camera, r.microphone, r.volume, r.quality)
+                            for r in rows])
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
 def live_context(meeting: Conference, *, can_run: bool) -> dict[str, Any]:
     """The context of the live fragment (and of the page around it)."""
+    rows = [tablet_row(p, commands) for p, commands in meeting_timeline(meeting)]
+    phase = control_phase(meeting)
+    standing: Standing = meeting_standing(meeting, [row.presence for row in rows])
     return {
         "meeting": meeting,
-        "rows": [tablet_row(p, commands) for p, commands in meeting_timeline(meeting)],
+        "meeting_title": meeting_title(meeting, [r.participant.device.name for r in rows]),
+        "standing": standing,
+        "rows": rows,
         "can_run": can_run,
-        "phase": control_phase(meeting),
+        "phase": phase,
+        "controls_key": _controls_key(phase, rows),
         "qualities": Quality.choices,
         "guests": list(meeting.guests.all()),
     }

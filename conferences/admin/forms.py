@@ -8,10 +8,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MEETING_FEATURES, Customer, CustomerState
+from accounts.models import Customer
 from accounts.tablet_settings import Quality
 from devices.models import Device
 
@@ -26,10 +25,7 @@ DURATIONS = [(15, _("15 minutes")), (30, _("30 minutes")), (45, _("45 minutes"))
 
 def meeting_customers(user: Any) -> Any:
     """Customers the user may create meetings for: in scope, active, with the feature."""
-    has_feature = Q()
-    for feature in MEETING_FEATURES:
-        has_feature |= Q(features__icontains=f'"{feature}"')
-    return Customer.objects.for_user(user).filter(has_feature, state=CustomerState.ACTIVE)
+    return Customer.objects.for_user(user).can_hold_tablets()
 
 
 class NewMeetingForm(forms.Form):

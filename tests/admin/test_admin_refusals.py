@@ -8,6 +8,7 @@ from accounts.models import Customer, User
 from devices.models import Device
 from devices.services import device_update
 from flexcare.errors import Conflict
+from tests.factories import CUSTOMER_FORM_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_a_reseller_with_customers_stays_a_reseller(client, tenants):
     reseller = tenants.customers["Reseller A"]
     client.force_login(tenants.user("ADMIN"))
     response = client.post(f"/admin/accounts/customer/{reseller.pk}/change/", {
-        "name": reseller.name, "state": "ACTIVE", "default_tablet_settings": "{}"})
+        "name": reseller.name, "state": "ACTIVE", **CUSTOMER_FORM_SETTINGS})
     assert response.status_code == 200
     assert "is_reseller" in response.context["adminform"].form.errors
     assert Customer.objects.get(pk=reseller.pk).is_reseller

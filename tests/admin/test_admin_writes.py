@@ -9,6 +9,7 @@ from accounts.models import AuditEntry, Customer, User, UserToken
 from accounts.tokens import TokenState, token_check
 from conferences.models import Conference
 from devices.models import Device, DeviceToken
+from tests.factories import CUSTOMER_FORM_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_a_customer_created_by_a_reseller_lands_in_its_tree(client, tenants):
     reseller = tenants.customers["Reseller A"]
     login(client, tenants, "RESELLER@Reseller A").post("/admin/accounts/customer/add/", {
         "name": "New Clinic", "state": "ACTIVE", "parent_reseller": reseller.pk,
-        "features": ["FLEXCARE"], "is_reseller": "on", "default_tablet_settings": "{}"})
+        "features": ["FLEXCARE"], "is_reseller": "on", **CUSTOMER_FORM_SETTINGS})
     clinic = Customer.objects.get(name="New Clinic")
     assert clinic.tree_path == f"{reseller.tree_path}{clinic.pk}/"
     assert clinic.features == []  # only platform admins set features
@@ -90,7 +91,7 @@ def test_a_reseller_cannot_create_a_cycle(client, tenants):
     response = login(client, tenants, "ADMIN").post(
         f"/admin/accounts/customer/{top.pk}/change/",
         {"name": top.name, "state": "ACTIVE", "is_reseller": "on", "parent_reseller": sub.pk,
-         "default_tablet_settings": "{}"})
+         **CUSTOMER_FORM_SETTINGS})
     assert response.status_code == 200
     assert "parent_reseller" in response.context["adminform"].form.errors
     top.refresh_from_db()
@@ -106,6 +107,13 @@ def test_a_device_needs_a_customer_with_the_feature(client, tenants):
         "technical_room_number": "1", "volume": 50, "quality": "HIGH", "medcom_uri": ""})
     assert response.status_code == 200
     assert not Device.objects.filter(serial="S-1").exists()
+    # Says what to do about it, in the words of the product (the API keeps the contract's
+    # "Customer does not have IPTV": tests/api/employee/test_create_meeting.py).
+    assert response.context["adminform"].form.errors["customer"] == [
+        "This customer does not have FlexCare yet; ask your platform administrator to enable it."]
+    offered = login(client, tenants, "ADMIN").get("/admin/devices/device/add/")
+    assert library.pk not in offered.content.decode()  # not offered in the first place
+    assert f'<option value="{tenants.customers["A1"].pk}">A1</option>' in offered.content.decode()
 
 
 def test_device_volume_over_100_is_a_form_error_not_a_crash(client, tenants):
@@ -167,11 +175,18 @@ def test_health_is_reachable_over_plain_http_behind_the_ssl_redirect(client, set
     assert client.get("/admin/login/").status_code == 301
 
 
+def test_health_with_a_slash_answers_like_health(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True  # a probe written as /health/, over plain HTTP
+    plain, slashed = client.get("/health"), client.get("/health/")
+    assert (slashed.status_code, slashed.json()) == (plain.status_code, plain.json())
+    assert slashed.json() == {"status": "ok", "database": "ok"}
+
+
 def test_a_reseller_edits_its_own_record_without_moving_it(client, tenants):
     own = tenants.customers["A-sub"]
     response = login(client, tenants, "RESELLER@A-sub").post(
         f"/admin/accounts/customer/{own.pk}/change/",
-        {"name": "A-sub renamed", "default_tablet_settings": "{}"})
+        {"name": "A-sub renamed", **CUSTOMER_FORM_SETTINGS})
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.name == "A-sub renamed"
@@ -260,4 +275,50 @@ def test_audit_details_name_related_objects_rather_than_show_their_ids(client, t
     customer_update(customer=a1, actor=tenants.user("ADMIN"),
                     parent_reseller=tenants.customers["A-sub"])
     entry = AuditEntry.objects.get(action="customer.update")
-    assert entry.details == {"parent_reseller": "A-sub"}
+    assert entry.details == {"parent_reseller": "A-sub",
+                             "previous": {"parent_reseller": "Reseller A"}}
+
+
+def test_the_tablet_form_uses_a_nurses_words_and_no_set_volume_box(client, tenants):
+    html = login(client, tenants, "MANAGER@A1").get("/admin/devices/device/add/").content.decode()
+    for label in ("Room number:", "Barcode:", "Volume:"):
+        assert f">{label}</label>" in html, label
+    assert "deviceId" not in html
+    assert "technical room number" not in html.lower()
+    assert 'name="set_volume"' not in html  # an empty volume leaves the tablet's own alone
+    assert "Leave empty to keep the tablet's own volume." in html
+    assert "The code on the tablet's label" in html  # help where a term is unavoidable
+    assert "The room the tablet stands in" in html
+    listing = client.get("/admin/devices/device/").content.decode()
+    heading = listing.split('id="result_list"')[1].split("</thead>")[0]
+    assert "Room number" in heading
+    assert "locked" not in heading.lower()
+
+
+def test_a_customers_tablet_defaults_are_edited_with_the_tablets_widgets_not_json(
+        client, tenants):
+    a1 = tenants.customers["A1"]
+    shown = login(client, tenants, "OWNER@A1").get(f"/admin/accounts/customer/{a1.pk}/change/")
+    shown = shown.content.decode().split('id="content-main"')[1]
+    assert "Settings for new tablets" in shown  # read-only for an owner: in words, not JSON
+    assert ("Camera on when a meeting starts: yes<br>Microphone on when a meeting starts: yes"
+            "<br>Volume: the tablet&#x27;s own<br>Video quality: High") in shown
+    assert ">FLEXCARE<" in shown  # its features as names, not a JSON list
+    assert "None" not in shown
+    assert "cameraOn" not in shown
+    assert "[&quot;" not in shown
+    page = login(client, tenants, "RESELLER@Reseller A").get(
+        f"/admin/accounts/customer/{a1.pk}/change/")
+    html = page.content.decode()
+    for name in ("camera_on", "microphone_on", "volume", "quality", "add_participant"):
+        assert f'name="{name}"' in html, name
+    assert "<textarea" not in html
+    assert "cameraOn" not in html
+    assert "default_tablet_settings" not in html
+    client.post(f"/admin/accounts/customer/{a1.pk}/change/", {
+        "name": "A1", "state": "ACTIVE", "parent_reseller": a1.parent_reseller_id,
+        "microphone_on": "on", "volume": "40", "quality": "LOW"})
+    a1.refresh_from_db()
+    defaults = a1.tablet_defaults
+    assert (defaults.camera_on, defaults.microphone_on, defaults.volume, defaults.set_volume,
+            defaults.quality) == (False, True, 40, True, "LOW")

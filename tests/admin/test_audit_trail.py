@@ -11,6 +11,7 @@ from conferences.lifecycle import meeting_mark_provisioned
 from conferences.models import Conference
 from conferences.providers import fake_booking
 from devices.models import Device
+from tests.factories import CUSTOMER_FORM_SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -73,18 +74,21 @@ def test_who_may_do_what_is_recorded_too(client, tenants):
     client.force_login(reseller)
     a1 = tenants.customers["A1"]
     client.post(f"/admin/accounts/customer/{a1.pk}/change/",
-                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                {"name": "A1 renamed", "state": "BLOCKED", **CUSTOMER_FORM_SETTINGS,
                  "parent_reseller": a1.parent_reseller_id})
     entries = list(AuditEntry.objects.filter(customer=a1).exclude(action="meeting.create")
                    .order_by("at").values_list("actor", "action", "target", "details"))
     assert entries == [
-        (owner.pk, "user.update", viewer.email, {"access_level": "MANAGER"}),
+        (owner.pk, "user.update", viewer.email,
+         {"access_level": "MANAGER", "previous": {"access_level": "VIEWER"}}),
         (owner.pk, "user.create", "new@a1.test", {"access_level": "VIEWER", "is_active": True}),
-        (reseller.pk, "customer.update", "A1 renamed", {"name": "A1 renamed", "state": "BLOCKED"}),
+        (reseller.pk, "customer.update", "A1 renamed",
+         {"name": "A1 renamed", "state": "BLOCKED",
+          "previous": {"name": "A1", "state": "ACTIVE"}}),
     ]
     # An edit that changes nothing leaves no entry.
     client.post(f"/admin/accounts/customer/{a1.pk}/change/",
-                {"name": "A1 renamed", "state": "BLOCKED", "default_tablet_settings": "{}",
+                {"name": "A1 renamed", "state": "BLOCKED", **CUSTOMER_FORM_SETTINGS,
                  "parent_reseller": a1.parent_reseller_id})
     assert AuditEntry.objects.filter(customer=a1, action="customer.update").count() == 1
     # Seen by the customer's own people, not by another customer's.
@@ -264,3 +268,39 @@ def test_deleting_a_customer_cannot_erase_its_trail(client, tenants):
     assert page.status_code == 200  # Django's "cannot delete" page, not a 500
     assert "audit entr" in page.content.decode()
     assert AuditEntry.objects.filter(customer=customer).count() == 1
+
+
+# --- entries read as sentences with links; the raw details behind a toggle (issue 11) ------
+
+def test_entries_read_as_sentences_with_links_and_keep_their_details_behind_a_toggle(
+        client, tenants):
+    from accounts.services import user_update
+
+    meeting = Conference.objects.get(customer__name="A1")
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    device = meeting.participants.get().device
+    owner = tenants.user("OWNER@A1")
+    client.force_login(owner)
+    client.post(f"/admin/conferences/conference/{meeting.pk}/run/",
+                {"action": "camera", "device": device.pk, "value": "off"})
+    viewer = tenants.user("VIEWER@A1")
+    user_update(user=viewer, changed_by=owner, access_level="MANAGER")
+    listing = client.get("/admin/accounts/auditentry/").content.decode()
+    assert (f'<a href="/admin/conferences/conference/{meeting.pk}/change/">'
+            f"Camera off → {device.name} ({device.serial})</a>") in listing
+    assert (f'<a href="/admin/accounts/user/{viewer.pk}/change/">Changed user {viewer.email}: '
+            "Access level Viewer → Manager</a>") in listing
+    assert "{" not in listing.split('id="result_list"')[1]  # no JSON in the list
+
+    entry = AuditEntry.objects.get(action="user.update")
+    page = client.get(f"/admin/accounts/auditentry/{entry.pk}/change/").content.decode()
+    assert '<details class="raw-details"><summary>details</summary>' in page
+    assert "&quot;access_level&quot;: &quot;MANAGER&quot;" in page
+
+
+def test_an_entrys_heading_is_in_local_time(tenants, settings):
+    from datetime import UTC, datetime
+
+    entry = AuditEntry(at=datetime(2026, 7, 1, 10, 0, tzinfo=UTC), actor_email="a@b.test",
+                       action="meeting.end", target="Bed 2")
+    assert str(entry).startswith("2026-07-01 12:00:00")  # Copenhagen in summer: UTC+2

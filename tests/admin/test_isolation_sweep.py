@@ -39,6 +39,7 @@ from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.forms import BaseForm, BaseFormSet
 from django.test import Client, RequestFactory
 from django.test.utils import ContextList
@@ -358,9 +359,9 @@ def test_pages_show_no_out_of_scope_id(client: Any, world: World, label: str, ke
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, id=_case_id(k)) for k in USER_KEYS])
-def test_site_pages_show_no_out_of_scope_id(client: Any, world: World, key: str) -> None:
-    """The front page (dashboard) and each of our apps' index."""
+def check_site_pages(client: Any, world: World, key: str) -> list[str]:
+    """The front page (a ward's, or a reseller's and the admin's: conferences.admin.front)
+    and each of our apps' index."""
     hidden = world.out_of_scope(key)
     client = _login(client, world, key)
     urls = [reverse("admin:index")] + [reverse("admin:app_list", args=[a]) for a in OUR_APPS
@@ -369,7 +370,22 @@ def test_site_pages_show_no_out_of_scope_id(client: Any, world: World, key: str)
     for url in urls:
         html = client.get(url).content.decode()
         problems += [f"{url} shows {world.describe(*hidden[pk])}" for pk in hidden if pk in html]
+    return problems
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, id=_case_id(k)) for k in USER_KEYS])
+def test_site_pages_show_no_out_of_scope_id(client: Any, world: World, key: str) -> None:
+    problems = check_site_pages(client, world, key)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("key", ["MANAGER@A1", "RESELLER@Reseller A"])
+def test_the_site_pages_check_catches_a_front_page_leak(client: Any, world: World,
+                                                        monkeypatch: Any, key: str) -> None:
+    """The front pages read through `for_user` (not the admin's scoping): unscoped, they
+    would show other tenants' meetings, tablets and failures, and the check says so."""
+    monkeypatch.setattr("accounts.scoping.visible_customers_q", lambda user, prefix="": Q())
+    assert check_site_pages(client, world, key)
 
 
 # --- form choices: every form of the add and change pages, inlines included ---------------

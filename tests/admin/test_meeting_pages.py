@@ -153,7 +153,7 @@ def test_an_ending_meeting_offers_no_start_end_or_tablet_controls(client, tenant
     for html in page_and_fragment(manager, meeting):
         assert 'name="action"' not in html
         assert "This meeting is ending" in html
-        assert 'id="meeting-ending"' in html
+        assert 'data-standing="ending"' in html
 
 
 def test_start_is_offered_only_once_the_room_is_ready_and_retry_only_when_it_failed(
@@ -237,15 +237,27 @@ def test_retry_says_whether_there_was_anything_to_retry(
     assert retry() == [("warning", "Provisioning has not failed: there is nothing to retry.")]
 
 
-# --- The per-tablet controls show what the tablet was last told ---------------------------------
+# --- The per-tablet controls tell the truth: executed, pending, failed (issue 11, item 1) --------
 
 def control_row(html: str, device) -> str:
-    match = re.search(rf'<tr data-device="{device.pk}">.*?</tr>', html, re.S)
+    match = re.search(rf'<tr data-device="{device.pk}".*?</tr>', html, re.S)
     assert match, "the tablet's control row"
     return match.group(0)
 
 
-def test_the_controls_start_from_the_latest_command_not_the_snapshot(client, tenants):
+def on_off(row: str) -> tuple[str, str]:
+    camera, microphone = re.findall(
+        r'name="action" value="(?:camera|microphone)".*?</form>(?:<small.*?</small>)?', row, re.S)
+    return camera, microphone
+
+
+def finish(type_: str, status: str, error: str = "") -> None:
+    Command.objects.filter(type=type_, status__in=["QUEUED", "FETCHED"]).update(
+        status=status, error=error, finished_at=timezone.now(),
+        executed_at=timezone.now() if status == "EXECUTED" else None)
+
+
+def test_a_control_shows_what_the_tablet_executed_and_what_is_on_its_way(client, tenants):
     meeting = ready_meeting("A1")
     participant = meeting.participants.get()
     device = participant.device
@@ -259,31 +271,80 @@ def test_the_controls_start_from_the_latest_command_not_the_snapshot(client, ten
     assert 'value="70"' in row
     assert '<option value="HIGH" selected>' in row
     assert 'value="on" class="button small current" aria-pressed="true"' in row
+    assert 'class="pending"' not in row
 
     run = f"/admin/conferences/conference/{meeting.pk}/run/"
     manager.post(run, {"action": "volume", "device": device.pk, "volume": "35"})
     manager.post(run, {"action": "quality", "device": device.pk, "quality": "LOW"})
     manager.post(run, {"action": "camera", "device": device.pk, "value": "off"})
+    # Sent, not executed: the controls keep the confirmed values and say what is on its way.
+    row = control_row(manager.get(detail).content.decode(), device)
+    assert 'value="70"' in row
+    assert '<option value="HIGH" selected>' in row
+    camera, microphone = on_off(row)
+    assert 'value="on" class="button small current" aria-pressed="true"' in camera
+    assert "Turning the camera off…" in camera
+    assert "Setting the volume to 35…" in row
+    assert "Setting the quality to Low…" in row
+
+    # Executed: now the tablet's value.
+    finish("SET_VOLUME", "EXECUTED")
+    finish("CAMERA_ON", "EXECUTED")
     row = control_row(manager.get(detail).content.decode(), device)
     assert 'value="35"' in row
-    assert 'value="70"' not in row
-    assert '<option value="LOW" selected>' in row
-    assert '<option value="HIGH" selected>' not in row
-    camera, microphone = re.findall(r'name="action" value="(?:camera|microphone)".*?</form>',
-                                    row, re.S)
+    camera, microphone = on_off(row)
     assert 'value="off" class="button small current" aria-pressed="true"' in camera
+    assert "Turning the camera" not in camera
     assert 'value="on" class="button small current" aria-pressed="true"' in microphone
 
-    # Executed counts; a later command that failed (or was canceled) never took effect.
-    Command.objects.filter(type="SET_VOLUME", volume=35).update(
-        status="EXECUTED", executed_at=timezone.now())
+    # Failed or expired: back on the confirmed value, and the page says which tablet and why.
+    finish("SET_QUALITY", "EXPIRED")
+    queue(meeting, device, type="CAMERA_ON", value=True)
+    finish("CAMERA_ON", "FAILED", error="camera busy")
     queue(meeting, device, volume=90)
-    Command.objects.filter(type="SET_VOLUME", volume=90).update(status="FAILED")
-    queue(meeting, device, type="SET_QUALITY", quality="MEDIUM")
-    Command.objects.filter(type="SET_QUALITY", quality="MEDIUM").update(status="CANCELED")
-    row = control_row(manager.get(detail).content.decode(), device)
+    queue(meeting, device, type="MICROPHONE_ON", value=False)
+    finish("MICROPHONE_ON", "CANCELED")
+    html = manager.get(detail).content.decode()
+    row = control_row(html, device)
+    assert '<option value="HIGH" selected>' in row
+    camera, microphone = on_off(row)
+    assert 'value="off" class="button small current" aria-pressed="true"' in camera
+    assert 'value="on" class="button small current" aria-pressed="true"' in microphone
+    assert "Setting the volume to 90…" in row
     assert 'value="35"' in row
-    assert '<option value="LOW" selected>' in row
+    failures = re.search(r'<ul class="control-failures".*?</ul>', html, re.S).group(0)
+    assert f"{device.name} did not turn its camera on: camera busy" in failures
+    assert f"{device.name} did not set its quality to Low: it did not fetch the command in time" \
+        in failures
+    assert "microphone" not in failures
+
+    # Sent again: the new attempt is what counts, the old failure goes.
+    manager.post(run, {"action": "camera", "device": device.pk, "value": "on"})
+    html = manager.get(detail).content.decode()
+    assert "did not turn its camera on" not in html
+    assert "Turning the camera on…" in control_row(html, device)
+
+
+def test_each_tablets_controls_carry_its_online_badge_and_what_the_offline_question_needs(
+        client, tenants):
+    meeting = ready_meeting("A1")
+    device = meeting.participants.get().device
+    seen = timezone.now() - timezone.timedelta(minutes=6)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
+    html = as_user(client, tenants, "MANAGER@A1").get(
+        f"/admin/conferences/conference/{meeting.pk}/change/").content.decode()
+    row = control_row(html, device)
+    assert 'data-online="false"' in row
+    assert f'data-seen="{int(seen.timestamp())}"' in row
+    assert f"{device.name} has not been seen for __N__ minutes." in row
+    assert '<span class="badge off"' in row
+    assert 'data-tablets="one"' in row
+    assert 'data-ask="Send anyway?"' in html
+    Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    row = control_row(as_user(client, tenants, "MANAGER@A1").get(
+        f"/admin/conferences/conference/{meeting.pk}/change/").content.decode(), device)
+    assert 'data-online="true"' in row
+    assert '<span class="badge ok">' in row
 
 
 def test_the_page_and_fragment_take_as_many_queries_for_many_tablets_as_for_one(
@@ -323,3 +384,69 @@ def test_the_command_list_names_tablets_and_meetings_and_says_values_in_words(cl
     meeting_id = command.conference_device.conference_id
     assert f'href="/admin/conferences/conference/{meeting_id}/change/"' in html
     assert f"{command.conference_device.device_id} in {meeting_id}" not in html
+
+
+# --- The meeting page says where things stand (issue 11, item 3) --------------------------------
+
+def test_the_meeting_page_says_where_things_stand_and_labels_its_links(client, tenants):
+    meeting = ready_meeting("A1")
+    manager = as_user(client, tenants, "MANAGER@A1")
+    detail = f"/admin/conferences/conference/{meeting.pk}/change/"
+    html = manager.get(detail).content.decode()
+    assert re.search(r"<title>Bed A1 · \d\d:\d\d \| FlexCare Conference</title>", html)
+    assert html.count(">A1<") == 1  # the customer, once
+    assert 'id="meeting-standing">Room ready; waiting for Bed A1 to join.<' in html
+    meeting.refresh_from_db()
+    for label, link in (("Link for the relative (browser)", meeting.desktop_link),
+                        ("Clinical link", meeting.clinical_link),
+                        ("Mobile link", meeting.mobile_link)):
+        assert f">{label}</a>" in html
+        assert f'data-copy="{link}"' in html.replace("&amp;", "&")
+
+    Command.objects.filter(type="START_MEETING").update(
+        status="EXECUTED", executed_at=timezone.now(), finished_at=timezone.now())
+    Conference.objects.filter(pk=meeting.pk).update(state="STARTED", started_at=timezone.now())
+    html = manager.get(detail).content.decode()
+    assert 'id="meeting-standing">Bed A1 in meeting.<' in html
+
+    meeting_close(meeting_id=meeting.pk)
+    html = manager.get(detail).content.decode()
+    assert re.search(r'id="meeting-standing">Closed at \d\d:\d\d\.<', html)
+    assert 'id="meeting-links"' not in html
+    assert "Link for the relative" not in html
+
+
+def test_a_new_meeting_says_only_that_it_was_created_and_a_busy_tablet_links_to_its_meeting(
+        client, tenants):
+    customer = tenants.customers["A1"]
+    busy_in = Conference.objects.get(customer=customer)
+    free = DeviceFactory(customer=customer, name="Bed free")
+    manager = as_user(client, tenants, "MANAGER@A1")
+    page = manager.get("/admin/conferences/conference/add/").content.decode()
+    assert (f'<a class="badge warn" href="/admin/conferences/conference/{busy_in.pk}/change/">'
+            "already in a meeting</a>") in page
+    created = manager.post("/admin/conferences/conference/add/",
+                           {"customer": customer.pk, "devices": [free.pk]}, follow=True)
+    assert [str(m) for m in created.context["messages"]] == ["Meeting created."]
+
+
+def test_the_meeting_list_names_meetings_by_their_beds_and_says_their_state_in_words(
+        client, tenants):
+    customer = tenants.customers["A1"]
+    beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (7, 8)]
+    meeting = MeetingFactory(customer=customer, devices=beds)
+    meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
+    failed = Conference.objects.get(customer=customer, participants__device__name="Bed A1")
+    meeting_mark_provisioning_failed(meeting_id=failed.pk, error="VDX 503")
+    html = as_user(client, tenants, "MANAGER@A1").get(
+        "/admin/conferences/conference/").content.decode()
+    rows = html.split('id="result_list"')[1]
+    assert re.search(r">Bed 7, Bed 8 · \d\d:\d\d</a>", rows), rows
+    assert re.search(r">Bed A1 · \d\d:\d\d</a>", rows)
+    assert ">Room ready<" in rows
+    assert ">Room could not be booked<" in rows
+    assert "VDX 503" in rows
+    assert "tablets</a>" not in rows.split("</thead>")[0]  # no count of tablets
+    meeting_end(meeting=meeting, ended_by=None)
+    rows = client.get("/admin/conferences/conference/").content.decode()
+    assert ">Ending…<" in rows.split('id="result_list"')[1]

@@ -34,10 +34,11 @@ def tablets(tenants):
 
 
 def rows(html: str) -> dict[str, str]:
-    """The list's rows as text, by the tablet's name (the first link of the row)."""
+    """The list's rows as text, by the tablet's name (the first link of the row, whose serial
+    follows on a line of its own)."""
     found = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.DOTALL):
-        name = re.search(r"<a [^>]*>([^<]+)</a>", row)
+        name = re.search(r"<a [^>]*>([^<]+)(?:<br>|</a>)", row)
         if name:
             found[name.group(1)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
     return found

@@ -26,9 +26,10 @@ def test_a_manager_with_a_danish_browser_works_in_danish(page_for, portal) -> No
     portal.login(page, manager.email, PASSWORD)
 
     assert page.url == portal.url(reverse("admin:index"))
-    dashboard = page.inner_text(".dashboard")
-    for label in ("Møder i gang", "Tablets online", "Tablets offline", "Ventende kommandoer"):
-        assert label in dashboard
+    front = page.text_content("#content-main")  # not the CSS capitals
+    for label in ("Start et møde", "Møder i gang", "Tablets", "Sidst set", "Seneste fejl"):
+        assert label in front
+    assert page.inner_text("#content h1") == "Aarhus Universitetshospital"
     assert page.inner_text("#site-name") == "FlexCare Conference"
     assert page.get_attribute("#language-da", "aria-pressed") == "true"
     portal.screenshot(page, "da-admin-index-manager")
@@ -36,11 +37,12 @@ def test_a_manager_with_a_danish_browser_works_in_danish(page_for, portal) -> No
     page.goto(portal.url("/admin/conferences/conference/add/"))
     assert "Nyt møde" in page.inner_text(".breadcrumbs")
     headings = page.text_content(".device-picker thead")  # not the CSS capitals
-    for label in ("Tablet", "Rum", "Status", "Møde"):
+    for label in ("Tablet", "Rumnummer", "Status", "Møde"):
         assert label in headings
     assert page.locator(".device-picker .badge", has_text="ledig").count() == 2
     page.check(f"#device-{beds[0].pk}")
     portal.screenshot(page, "da-meeting-new")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Seng 1 er aldrig set. Send alligevel?"
     with page.expect_navigation():
         page.click("text=Opret møde")
     meeting = Conference.objects.get()
@@ -48,7 +50,7 @@ def test_a_manager_with_a_danish_browser_works_in_danish(page_for, portal) -> No
     assert "Mødet er oprettet" in page.inner_text(".messagelist")
     assert page.inner_text("#btn-start") == "Start på tablets"
     assert page.inner_text("#btn-end") == "Afslut møde"
-    assert "Klargøring: OK" in page.inner_text("#meeting-provisioning")
+    assert "Rum: OK" in page.inner_text("#meeting-provisioning")
     portal.screenshot(page, "da-meeting-detail")
 
     with page.expect_navigation():
@@ -57,4 +59,4 @@ def test_a_manager_with_a_danish_browser_works_in_danish(page_for, portal) -> No
     assert page.get_attribute("html", "lang") == "en"
     assert page.inner_text("#btn-start") == "Start on tablets"
     page.goto(portal.url(reverse("admin:index")))
-    assert "Meetings in progress" in page.inner_text(".dashboard")  # remembered
+    assert "Live meetings" in page.inner_text("#front-meetings")  # remembered

@@ -34,6 +34,8 @@ def test_a_manager_runs_a_meeting_from_creation_to_closed(page, portal):
     manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
     beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (1, 2, 3)]
     tablets = [tablet(portal, bed) for bed in beds[:2]]
+    # The tablets have not been seen yet: the page asks before sending them anything.
+    page.on("dialog", lambda dialog: dialog.accept())
     portal.login(page, manager.email, PASSWORD)
 
     page.goto(portal.url("/admin/conferences/conference/add/"))
@@ -67,7 +69,6 @@ def test_a_manager_runs_a_meeting_from_creation_to_closed(page, portal):
         f'section[data-device="{beds[0].pk}"] tr[data-type="SET_VOLUME"]').inner_text().startswith(
         "Set volume 30")
 
-    page.on("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.click("#btn-end")
     page.evaluate("window.__notReloaded = true")

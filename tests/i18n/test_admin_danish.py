@@ -23,10 +23,12 @@ def manager(client, tenants):
 def test_the_front_page_follows_a_danish_browser(client, tenants):
     html = manager(client, tenants).get("/admin/", **DA).content.decode()
     assert '<html lang="da"' in html
-    for label in ("Møder i gang", "Tablets online", "Ventende kommandoer",
-                  "Mislykkede klargøringer", "Møder", "Log ud"):
+    # The ward's front page, Django's own words on it included (its title is the customer's).
+    for label in ("<h1>A1</h1>", "Start et møde", "Møder i gang", "Tablets", "Sidst set",
+                  "Seneste fejl", "Seneste handlinger", "Møder", "Log ud"):
         assert label in html, label
-    assert "Meetings in progress" not in html
+    assert "Live meetings" not in html
+    assert "Site administration" not in html
 
 
 def test_english_stays_the_default(client, tenants):
@@ -35,12 +37,12 @@ def test_english_stays_the_default(client, tenants):
                     {"HTTP_ACCEPT_LANGUAGE": "fr"}):
         html = client.get("/admin/", **headers).content.decode()
         assert '<html lang="en"' in html
-        assert "Meetings in progress" in html
+        assert "Live meetings" in html
 
 
 def test_the_meeting_list_in_danish(client, tenants):
     html = manager(client, tenants).get("/admin/conferences/conference/", **DA).content.decode()
-    for label in ("Vælg møde", "Tilstand", "Klargøring", "Oprettet", "Afventer", "Tablets",
+    for label in ("Vælg møde", "Tilstand", "Oprettet", "Rummet bookes…",
                   "Afslut møde (læg på på alle tablets)"):
         assert label in html, label
 
@@ -51,7 +53,7 @@ def test_the_meeting_page_in_danish(client, tenants):
     html = manager(client, tenants).get(
         f"/admin/conferences/conference/{meeting.pk}/change/", **DA).content.decode()
     for label in ("Start på tablets", "Afslut møde", "Kamera", "Mikrofon", "Lydstyrke",
-                  "Kvalitet", "Meget høj", "Klargøring: OK", "Revisionsspor", "Kommando",
+                  "Kvalitet", "Meget høj", "Rum: OK", "Rummet er klar", "Revisionsspor", "Kommando",
                   "Indstil lydstyrke", "I kø", "Hjem"):
         assert label in html, label
     # JavaScript in an attribute: escaped (escapejs), whatever quotes a translation holds.
@@ -97,7 +99,7 @@ def test_the_switch_changes_the_language(client, tenants):
     assert 'id="language-da" aria-pressed="true"' in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     html = client.get("/admin/", **DA).content.decode()
-    assert "Meetings in progress" in html
+    assert "Live meetings" in html
     assert 'id="language-en" aria-pressed="true"' in html
 
 
@@ -115,3 +117,23 @@ def test_model_names_and_choices_are_translated():
 
         assert [str(label) for label in AccessLevel.labels] == [
             "Læser", "Leder", "Ejer", "Forhandler", "Administrator"]
+
+
+def test_the_tablet_form_and_list_in_danish(client, tenants):
+    client = manager(client, tenants)
+    html = client.get("/admin/devices/device/add/", **DA).content.decode()
+    for label in ("Rumnummer:", "Stregkode:", "Lydstyrke:", "Videokvalitet:",
+                  "Kamera tændt når et møde starter", "Må tilføje deltagere", "MedCom-adresse:"):
+        assert label in html, label
+    listing = client.get("/admin/devices/device/", **DA).content.decode()
+    for label in ("Online", "Sidst set", "Rumnummer", "logget ind"):
+        assert label in listing, label
+
+
+def test_a_customers_settings_read_in_danish_by_one_who_may_only_look(client, tenants):
+    client.force_login(tenants.user("OWNER@A1"))
+    html = client.get(f"/admin/accounts/customer/{tenants.customers['A1'].pk}/change/",
+                      **DA).content.decode()
+    for words in ("Indstillinger for nye tablets", "Kamera tændt når et møde starter: ja",
+                  "Lydstyrke: tablettens egen", "Videokvalitet: Høj"):
+        assert words in html, words

@@ -13,11 +13,20 @@ from devices.models import Device
 from devtools.demo import seed_demo, token_file
 
 
+def simulator(url: str) -> str:
+    """The simulator's command line, as it works when pasted into another terminal beside the
+    running portal (manage.py needs DEBUG there, as `make run` sets it)."""
+    return f"DEBUG=1 .venv/bin/python manage.py simulate_tablet --url {url}"
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) demo customers, users, tablets and meetings. Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the demo data as JSON.")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000",
+            help="Where the portal runs, for the simulator command it prints.")
         parser.add_argument(
             "--force", action="store_true",
             help="Run even with DEBUG off (the demo users have a public password).",
@@ -48,6 +57,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  tablet {device['serial']} is logged in elsewhere "
                                   "(reset its token in the portal to log in by serial again)")
             else:
-                self.stdout.write(f"  tablet {device['serial']} is not logged in "
-                                  f"(manage.py simulate_tablet --serial {device['serial']})")
+                self.stdout.write(f"  tablet {device['serial']} is not logged in: act as it with")
+                self.stdout.write(f"    {simulator(options['url'])} --serial {device['serial']}")
         self.stdout.write(f"  (tablet tokens are kept in {token_file()} and reused while valid)")
