@@ -260,6 +260,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
+# Nothing reads a task's result but `manage.py healthcheck`, whose ping asks for its own. A task
+# queued without one neither subscribes to its result in Redis nor stores it: with Redis down,
+# a request that queues a task gives up publishing in about a second instead of retrying that
+# subscription for twenty, holding its web worker (docs/lifecycle.md#under-faults).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A provisioning step may make three VDX calls, each with its own retries and timeouts.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=150)

@@ -1,0 +1,44 @@
+"""Redis down: the portal keeps answering. A request that queues a task (here: creating a
+meeting) answers as usual and leaves the task to the periodic jobs; it must not wait for the
+broker, or every web worker ends up waiting and the tablets' polls time out behind them."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from accounts.services import user_token_issue
+from devtools.httpjson import request_json
+from devtools.stack import Process, free_port, redis_ping, wait_until
+from tests.factories import DeviceFactory, UserFactory
+from tests.web_server import running_web
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_request_that_queues_a_task_answers_at_once_while_redis_is_down(tmp_path):
+    device = DeviceFactory()
+    token = user_token_issue(user=UserFactory(customer=device.customer))
+    port = free_port()
+    redis = Process("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                              "--save", "", "--appendonly", "no"],
+                    tmp_path / "redis.log", dict(os.environ)).start()
+    try:
+        wait_until(lambda: redis_ping(port), timeout=30, what="Redis", alive=lambda: redis.alive)
+        with running_web(tmp_path / "web.log", REDIS_URL=f"redis://127.0.0.1:{port}/0",
+                         FLEXCARE_TEST_EAGER="0") as (base, _):
+            redis.stop()
+            started = time.monotonic()
+            answer = request_json(
+                "POST", base + "/iptv/flexcareconference/meeting",
+                {"customer": device.customer_id, "devices": [device.pk]},
+                {"Authorization": f"Bearer {token}"})
+            took = time.monotonic() - started
+    finally:
+        redis.stop()
+    assert answer.status == 200
+    assert answer.body["provisioning"] == "PENDING"  # the periodic jobs will queue it again
+    assert took < 5
+    assert "could not queue conferences.provision_meeting" in (tmp_path / "web.log").read_text()
