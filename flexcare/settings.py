@@ -232,7 +232,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Fails open while Redis is out of reach (flexcare.cache), and never waits on it long.
+        {"BACKEND": "flexcare.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
