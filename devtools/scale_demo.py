@@ -101,10 +101,11 @@ def run(stack: Stack, args: argparse.Namespace) -> bool:
     load.wait_for_lifecycle(120)  # the last rooms being ended at VDX
     fleet.stop()
     facts = verdict.Facts(runs, fleet, stack.vdx_state())
-    return report(recorder, facts, runs, seconds=seconds)
+    return report(recorder, facts, runs, stack.tasks_run(), seconds=seconds)
 
 
-def report(recorder: Any, facts: Any, runs: list[Any], *, seconds: float) -> bool:
+def report(recorder: Any, facts: Any, runs: list[Any], tasks: dict[str, Counter[str]], *,
+           seconds: float) -> bool:
     from devtools import verdict
 
     calls = recorder.calls
@@ -117,6 +118,14 @@ def report(recorder: Any, facts: Any, runs: list[Any], *, seconds: float) -> boo
     served = Counter(c.instance for c in calls if c.status is not None)
     for instance, url in enumerate(recorder.base_urls):
         say(f"  web instance {instance + 1} ({url}) answered {served[instance]} requests")
+    # The meetings' own tasks (provisioning, ending at VDX, ...), beat's periodic jobs apart.
+    meeting_tasks = {}
+    for worker, counts in tasks.items():
+        meeting_tasks[worker] = counts.total() - counts["conferences.sweep"]
+        say(f"  Celery {worker} ran {meeting_tasks[worker]} tasks of the meetings ("
+            + ", ".join(f"{n} {name}" for name, n in counts.most_common()
+                        if name != "conferences.sweep")
+            + f") and {counts['conferences.sweep']} periodic jobs")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     say(f"requests (this driver used {cpu.ru_utime + cpu.ru_stime:.0f} s of CPU):")
     for line in verdict.request_table(calls, seconds):
@@ -143,6 +152,9 @@ def report(recorder: Any, facts: Any, runs: list[Any], *, seconds: float) -> boo
                       verdict.describe_calls),
         verdict.Check("both web instances served", f"{served[0]} / {served[1]}",
                       served[0] > 0 and served[1] > 0),
+        verdict.Check("both Celery workers ran tasks of the meetings",
+                      " / ".join(str(n) for n in meeting_tasks.values()),
+                      len(meeting_tasks) == 2 and all(meeting_tasks.values())),
     ]
     say("checks:")
     ok = verdict.print_checks(checks, say)

@@ -354,15 +354,8 @@ class Soak:
                 outcomes.append(f"{who} could not log in meanwhile: {exc}")
         return outcomes
 
-    @staticmethod
-    def _periodic_jobs_run() -> int:
-        """How many periodic jobs the workers have run (Celery's own counters, over a
-        connection of its own)."""
-        from flexcare.celery import app
-
-        with app.connection_for_write() as connection:
-            stats = app.control.inspect(timeout=2, connection=connection).stats() or {}
-        return sum(s["total"].get("conferences.sweep", 0) for s in stats.values())
+    def _periodic_jobs_run(self) -> int:
+        return sum(tasks["conferences.sweep"] for tasks in self.stack.tasks_run().values())
 
     def _report(self, faults: list[Fault], facts: Any, *, t0: float, seconds: float,
                 sweeps: int, total: float) -> bool:

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,9 +330,11 @@ class Stack:
             raise StackError(f"manage.py {args[0]} failed:\n{done.stderr[-2000:]}")
 
     def stop(self) -> None:
-        for process in [*self.web, *self.workers, self.beat, self.vdx, self.redis]:
-            if process is not None:
-                process.stop(timeout=15)
+        processes = [p for p in [*self.web, *self.workers, self.beat, self.vdx, self.redis] if p]
+        for process in processes:  # all at once: each may take seconds to finish its work
+            process.send(signal.SIGTERM)
+        for process in processes:
+            process.stop(timeout=15)
         if self.postgres.running():
             try:
                 self.postgres.stop("immediate")
@@ -375,6 +378,17 @@ class Stack:
                 return b" ready." in log.read()
 
         wait_until(ready, timeout=START_TIMEOUT, what=worker.name, alive=lambda: worker.alive)
+
+    @staticmethod
+    def tasks_run() -> dict[str, Counter[str]]:
+        """Per Celery worker (its node name), how many tasks of each name it has run: Celery's
+        own counters, asked over a connection of its own (Redis may have been restarted).
+        Django must be set up against the stack (its settings name the broker)."""
+        from flexcare.celery import app
+
+        with app.connection_for_write() as connection:
+            stats = app.control.inspect(timeout=2, connection=connection).stats() or {}
+        return {name: Counter(s["total"]) for name, s in sorted(stats.items())}
 
     # --- the fake VDX's control endpoint and plain HTTP ----------------------------------
 
