@@ -101,11 +101,12 @@ def run(stack: Stack, args: argparse.Namespace) -> bool:
     load.wait_for_lifecycle(120)  # the last rooms being ended at VDX
     fleet.stop()
     facts = verdict.Facts(runs, fleet, stack.vdx_state())
-    return report(recorder, facts, runs, stack.tasks_run(), seconds=seconds)
+    return report(recorder, facts, runs, stack.tasks_run(), seconds=seconds,
+                  exits=stack.exits)
 
 
 def report(recorder: Any, facts: Any, runs: list[Any], tasks: dict[str, Counter[str]], *,
-           seconds: float) -> bool:
+           seconds: float, exits: list[Any]) -> bool:
     from devtools import verdict
 
     calls = recorder.calls
@@ -150,6 +151,7 @@ def report(recorder: Any, facts: Any, runs: list[Any], tasks: dict[str, Counter[
                       verdict.describe_calls),
         verdict.count("requests without an answer", verdict.unanswered(calls),
                       verdict.describe_calls),
+        verdict.count("Celery workers that exited by themselves", exits),
         verdict.Check("both web instances served", f"{served[0]} / {served[1]}",
                       served[0] > 0 and served[1] > 0),
         verdict.Check("both Celery workers ran tasks of the meetings",

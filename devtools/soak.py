@@ -79,7 +79,7 @@ DEFAULT = Preset(seconds=300, meetings=100, commands=5000, employees=10, faults=
     (150, "restart_postgres"), (170, "kill_gunicorn_worker"), (190, "vdx_outage")))
 # Each fault once, back to back (a fault starts `gap` seconds after the last one ended), and
 # new meetings only while they last: what they left undone is finished within the limit.
-SHORT = Preset(seconds=40, meetings=30, commands=300, employees=6, redis_down=8,
+SHORT = Preset(seconds=30, meetings=30, commands=200, employees=6, redis_down=8,
                vdx_outage=8, close_slack=30, gap=2, limit=90, faults=(
                    (1, "kill_celery_task"), (1, "kill_celery_worker"), (1, "stop_redis"),
                    (1, "restart_postgres"), (1, "kill_gunicorn_worker"), (1, "vdx_outage")))
@@ -99,9 +99,12 @@ class Faults:
     """The schedule, run in a thread of its own; each method is one fault."""
 
     def __init__(self, stack: Stack, preset: Preset, t0: float, say: Any,
-                 meanwhile: Callable[[], list[str]]) -> None:
+                 meanwhile: Callable[[], list[str]], probe: Callable[[], None]) -> None:
         self.stack, self.preset, self.t0, self.say = stack, preset, t0, say
         self.meanwhile = meanwhile  # what is tried while Redis is down
+        # Starts a meeting of its own, so that the faults that need calls to VDX under way
+        # have some whatever the employees are doing (on a busy machine, long command phases).
+        self.probe = probe
         self.done: list[Fault] = []
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -138,8 +141,7 @@ class Faults:
         those the worker held for later stay unacknowledged in Redis for an hour (its
         visibility timeout): the periodic jobs find their work first."""
         task, index = self._slow_task()
-        worker = self.stack.workers[index]
-        os.killpg(worker.pid, signal.SIGKILL)
+        worker = self.stack.kill_worker(index)
         fault.happened = True
         fault.task = task
         fault.notes.append(f"{worker.name} (pid {worker.pid} and its pool) killed while running "
@@ -153,7 +155,8 @@ class Faults:
         from flexcare.celery import app
 
         self.stack.vdx_faults(latency=1.0)
-        deadline = max(self.t0 + self.preset.seconds, time.time() + 30)
+        self.probe()
+        deadline = time.time() + 120
         try:
             while time.time() < deadline:
                 ours = {pid for worker in self.stack.workers for pid in child_pids(worker.pid)}
@@ -166,7 +169,7 @@ class Faults:
                             return task, int(name.split("@")[0].removeprefix("worker")) - 1
         finally:
             self.stack.vdx_faults(latency=0.0)
-        raise RuntimeError("no provisioning or VDX ending ran while new meetings started")
+        raise RuntimeError("no provisioning or VDX ending ran within 120 s")
 
     def stop_redis(self, fault: Fault) -> None:
         self.stack.stop_redis()
@@ -202,6 +205,7 @@ class Faults:
         other half; each half lasts longer (a minute at most) until it caught a call."""
         half = self.preset.vdx_outage / 2
         self.stack.vdx_faults(fail_next=BIG, fail_status=503)
+        self.probe()
         failed = self._until_caught("fail_next", half)
         self.stack.vdx_faults(fail_next=0, timeout_next=BIG, timeout_seconds=VDX_TIMEOUT_SLEEP)
         timed_out = self._until_caught("timeout_next", half)
@@ -252,6 +256,7 @@ def say(line: str) -> None:
 
 class Soak:
     TABLETS_EACH = 2  # per employee, all in each of its meetings
+    PROBES = 3  # meetings the faults start (Faults.probe): one tablet each, its own
 
     def __init__(self, stack: Stack, preset: Preset, *, seed: int) -> None:
         from django.conf import settings
@@ -259,15 +264,19 @@ class Soak:
         from devtools import load
 
         self.stack, self.preset, self.seed = stack, preset, seed
-        self.world = load.seed(name="Soak Hospital", employees=preset.employees,
-                               tablets=preset.employees * self.TABLETS_EACH + 1)
-        *tablets, self.spare_tablet = self.world.tablets  # logs in while Redis is down
+        # The employees' tablets, the probes' tablets, and one that logs in while Redis is down;
+        # the last employee runs the probes.
+        self.world = load.seed(name="Soak Hospital", employees=preset.employees + 1,
+                               tablets=preset.employees * self.TABLETS_EACH + self.PROBES + 1)
+        *tablets, self.spare_tablet = self.world.tablets
+        self.probe_tablets = [device for device, _ in tablets[-self.PROBES:]]
+        self.probe_threads: list[threading.Thread] = []
         self.recorder = load.Recorder(stack.web_urls)
         self.fleet = load.Fleet(self.recorder, tablets, pollers=2, interval=2.0,
                                 drop_answers=0.05, repeat_acks=0.05, seed=seed)
-        self.employees = [load.Employee(self.recorder.base_url,
-                                        self.recorder.transport("employee"))
-                          for _ in self.world.employees]
+        *self.employees, self.prober = [
+            load.Employee(self.recorder.base_url, self.recorder.transport("employee"))
+            for _ in self.world.employees]
         self.sweep_seconds = settings.LIFECYCLE_SWEEP_SECONDS
         # The lifecycle's bound: CLOSED once every HANGUP is executed, else after the grace
         # period, as beat's next run finds it; plus a busy machine's delay.
@@ -288,7 +297,8 @@ class Soak:
         from devtools.verdict import Facts
 
         self.fleet.login()
-        for employee, email in zip(self.employees, self.world.employees, strict=True):
+        for employee, email in zip([*self.employees, self.prober], self.world.employees,
+                                   strict=True):
             employee.login(email)
         p = self.preset
         say(f"load: up to {p.meetings} meetings and {p.commands} commands, new meetings for "
@@ -296,7 +306,7 @@ class Soak:
             f"tablets each, 2 polling loops per tablet every 2 s, 5 % of getcommands answers "
             f"lost, 5 % of acknowledgements sent twice")
         t0 = time.time()
-        faults = Faults(self.stack, p, t0, say, self._log_in)
+        faults = Faults(self.stack, p, t0, say, self._log_in, self._probe)
         self.fleet.start()
         faults.thread.start()
         threads = [threading.Thread(target=self._employee, args=(n,), daemon=True)
@@ -313,6 +323,8 @@ class Soak:
                     f"{p.commands - self.budget.commands} commands queued, "
                     f"{len(self.recorder.calls)} requests")
         faults.thread.join(timeout=max(0.0, hard_stop - time.time()))
+        for thread in self.probe_threads:
+            thread.join(timeout=max(0.0, hard_stop - time.time()))
         seconds = time.time() - t0
         sweeps_before, counted_from = self._periodic_jobs_run(), time.time()
         connections.close_all()  # PostgreSQL's restart broke this process's connection too
@@ -335,6 +347,26 @@ class Soak:
         while self.budget.take_meeting():
             self.runs.append(load.run_meeting(self.employees[n], self.world.customer, devices,
                                               pace=self.pace, budget=self.budget, rng=rng))
+
+    def _probe(self) -> None:
+        """A meeting without commands for a probe tablet, run in a thread of its own: its
+        provisioning and its ending call VDX."""
+        from devtools import load
+
+        if not self.probe_tablets:
+            return
+        device = self.probe_tablets.pop()
+        pace = replace(self.pace, commands_per_tablet=0)
+        budget = load.Budget(meetings=1, commands=0, seconds=3600)
+
+        def run() -> None:
+            self.runs.append(load.run_meeting(self.prober, self.world.customer, [device],
+                                              pace=pace, budget=budget,
+                                              rng=random.Random(device)))  # noqa: S311
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self.probe_threads.append(thread)
 
     def _log_in(self) -> list[str]:
         """An employee and a tablet logging in: their throttles count in Redis."""
@@ -391,6 +423,9 @@ class Soak:
                 f" no answer {len(verdict.unanswered(inside))}")
             for note in fault.notes + self._aftermath(fault, facts):
                 say(f"           {note}")
+        for at, name, why in self.stack.exits:
+            say(f"  t+{at - t0:4.0f} s  {name} exited by itself ({why}); the supervisor "
+                "started it again")
         say("checks:")
         ok = verdict.print_checks(self._checks(faults, facts, sweeps, total), say)
         say(f"=== soak {'PASSED' if ok else 'FAILED'}")
@@ -472,6 +507,8 @@ class Soak:
             verdict.count("meetings whose provisioning FAILED", facts.provisioning_failed()),
             verdict.Check("periodic jobs run after the faults, over 3 intervals", sweeps,
                           sweeps > 0),
+            verdict.Check("Celery workers that exited by themselves, started again by the "
+                          "supervisor (shown, allowed)", len(self.stack.exits), True),
             verdict.count("faults not applied", [f.name for f in faults if not f.happened]
                           + [n for _, n in self.preset.faults if n not in windows]),
         ]

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -246,6 +247,13 @@ class Stack:
         self.workers: list[Process] = []
         self.beat: Process | None = None
         self.env = self._environment()
+        # The supervisor (as systemd's Restart=always would): Celery workers that exit by
+        # themselves are started again, and each such exit is recorded (time, name, why).
+        self.exits: list[tuple[float, str, str]] = []
+        self._held: set[int] = set()  # workers a fault stopped and restarts itself
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
 
     # --- the environment every process shares -------------------------------------------
 
@@ -317,6 +325,7 @@ class Stack:
                        what=web.name, alive=lambda web=web: web.alive)
         for worker in self.workers:
             self._wait_for_worker(worker, since=0)
+        self._supervisor.start()
         self.say(f"stack ready in {time.monotonic() - started:.0f} s: "
                  f"{len(self.web)} gunicorn x {self.config.web_workers} workers "
                  f"({', '.join(self.web_urls)}), {len(self.workers)} Celery workers x "
@@ -330,6 +339,9 @@ class Stack:
             raise StackError(f"manage.py {args[0]} failed:\n{done.stderr[-2000:]}")
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._supervisor.is_alive():
+            self._supervisor.join(timeout=30)
         processes = [p for p in [*self.web, *self.workers, self.beat, self.vdx, self.redis] if p]
         for process in processes:  # all at once: each may take seconds to finish its work
             process.send(signal.SIGTERM)
@@ -363,13 +375,41 @@ class Stack:
     def gunicorn_workers(self, instance: int = 0) -> list[int]:
         return child_pids(self.web[instance].pid)
 
+    def kill_worker(self, index: int) -> Process:
+        """SIGKILL to a Celery worker and its pool; `restart_worker` starts it again."""
+        with self._lock:
+            self._held.add(index)
+            worker = self.workers[index]
+            os.killpg(worker.pid, signal.SIGKILL)
+        return worker
+
     def restart_worker(self, index: int) -> None:
         """Start a new Celery worker in place of one that died (as a supervisor would)."""
+        with self._lock:
+            since = self._replace_worker(index)
+            self._held.discard(index)
+        self._wait_for_worker(self.workers[index], since=since)
+
+    def _replace_worker(self, index: int) -> int:
         old = self.workers[index]
         old.stop(timeout=5)
         since = old.log.stat().st_size
         self.workers[index] = Process(old.name, old.args, old.log, self.env).start()
-        self._wait_for_worker(self.workers[index], since=since)
+        return since
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(1):
+            with self._lock:
+                for index, worker in enumerate(self.workers):
+                    if index in self._held or worker.alive or self._stopping.is_set():
+                        continue
+                    why = next((line.strip() for line in reversed(worker.tail(200).splitlines())
+                                if "Unrecoverable error" in line),
+                               f"exit status {worker.popen and worker.popen.returncode}")
+                    self.exits.append((time.time(), worker.name, why))
+                    self.say(f"          supervisor: {worker.name} exited ({why[:160]}); "
+                             "starting it again")
+                    self._replace_worker(index)  # it connects once its broker answers
 
     def _wait_for_worker(self, worker: Process, *, since: int) -> None:
         def ready() -> bool:
