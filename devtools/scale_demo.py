@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tablets", type=int, default=200)
     parser.add_argument("--meetings", type=int, default=50, help="tablets split among them")
     parser.add_argument("--commands", type=int, default=5, help="per tablet")
-    parser.add_argument("--interval", type=float, default=5.0,
+    parser.add_argument("--interval", type=float, default=10.0,
                         help="seconds between a tablet's polls")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep-logs", action="store_true",
