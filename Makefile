@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint venv clean benchmark
+.PHONY: run test lint venv clean benchmark soak scale-demo
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: venv
 ## make benchmark: throughput and latency of the tablets' hot path, on private PostgreSQL
 benchmark: venv
 	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark.py $(ARGS)
+
+## make soak: the real stack under load and faults, about 5 minutes (ARGS="--short": 90 s)
+soak: venv
+	$(VENV)/bin/python -m devtools.soak $(ARGS)
+
+## make scale-demo: two web servers and two workers sharing the load of 200 tablets
+scale-demo: venv
+	$(VENV)/bin/python -m devtools.scale_demo $(ARGS)
 
 ## make lint: ruff, the import contracts and mypy (make test runs them first)
 lint: venv

@@ -13,8 +13,8 @@ from django.utils import timezone
 from . import tasks
 from .delivery import commands_expire
 from .guests import guests_resume
-from .lifecycle import meeting_close, meeting_end, meeting_queue_start
-from .models import Conference, MeetingState, Provisioning
+from .lifecycle import meeting_close, meeting_end, meeting_mark_started, meeting_queue_start
+from .models import CommandStatus, CommandType, Conference, MeetingState, Provisioning
 from .queueing import enqueue
 
 
@@ -72,7 +72,8 @@ def finish_due_closings() -> int:
 
 def resume_lost_work() -> int:
     """Queue again provisioning, moves and endings at VDX and guests' e-mails whose tasks
-    have not run for a while."""
+    have not run for a while, and start the meetings a tablet joined whose start was lost (the
+    tablet acknowledged START_MEETING while the broker was down, or the task's worker died)."""
     stale = _ago(settings.PROVISION_STALE_SECONDS)
     # A booked room's provisioning is checked from provisioning.polling_from only.
     polling = timezone.now() + timedelta(
@@ -90,7 +91,12 @@ def resume_lost_work() -> int:
         state=MeetingState.CLOSED, vdx_ended_at__isnull=True, closed_at__lte=stale,
         closed_at__gte=_ago(24 * 3600),
     ).exclude(vdx_booking_id="")
-    count = 0
+    joined = Conference.objects.filter(
+        state=MeetingState.CREATED, provisioning=Provisioning.OK, end_requested_at__isnull=True,
+        participants__commands__type=CommandType.START_MEETING,
+        participants__commands__status=CommandStatus.EXECUTED,
+    ).distinct()
+    count = sum(meeting_mark_started(meeting_id=pk) for pk in joined.values_list("pk", flat=True))
     for pk in pending.values_list("pk", flat=True):
         enqueue(tasks.provision_meeting, pk)
         count += 1

@@ -1,15 +1,22 @@
 """A tablet over HTTP, for developers and testers: log in, poll getmeeting and getcommands,
-"execute" commands and acknowledge them — what a bedside tablet does, without one."""
+"execute" commands and acknowledge them — what a bedside tablet does, without one.
+
+Like a tablet on a poor network it keeps an acknowledgement that got no answer (or a 5xx) and
+sends it again before its next poll. For load and fault runs (devtools.soak) it can also lose
+a share of getcommands answers (the server claimed those commands; they come back when the
+claim expires) and send a share of acknowledgements twice; `executed` lists every command it
+ran, so a command handed out again after it ran shows up twice there.
+"""
 
 from __future__ import annotations
 
-import json
+import random
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from devtools.httpjson import Answer, Transport, request_json
 
 MEETING_PATH = "/iptv/flexcareconference/meeting"
 
@@ -29,6 +36,11 @@ class TabletSimulator:
     token: str | None = None
     fail_types: set[str] = field(default_factory=set)
     executed: list[dict[str, Any]] = field(default_factory=list)
+    transport: Transport = request_json
+    drop_answers: float = 0.0  # share of getcommands answers lost on the way back
+    repeat_acks: float = 0.0  # share of acknowledgements sent twice
+    rng: random.Random = field(default_factory=random.Random)
+    _unacked: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _etag: str | None = None
     _meeting: dict[str, Any] | None = None
     _interval: float | None = None
@@ -43,7 +55,9 @@ class TabletSimulator:
         return device
 
     def poll_once(self) -> dict[str, Any] | None:
-        """One round: getmeeting (with ETag), then claim, execute and acknowledge commands."""
+        """One round: acknowledgements still owed, getmeeting (with ETag), then claim, execute
+        and acknowledge commands."""
+        self._send_owed_acks()
         headers = {"If-None-Match": self._etag} if self._etag else {}
         try:
             status, meeting = self._call(f"{MEETING_PATH}/device", {}, headers=headers)
@@ -78,39 +92,45 @@ class TabletSimulator:
 
     def _run_commands(self, meeting_id: str) -> None:
         _, answer = self._call(f"{MEETING_PATH}/{meeting_id}/commands", {})
+        if answer["commands"] and self.rng.random() < self.drop_answers:
+            return  # lost on the way: the claims expire and the commands come again
         for command in answer["commands"]:
             detail = {k: command[k] for k in ("value", "volume", "quality")
                       if command[k] is not None}
             ok = command["type"] not in self.fail_types
             self.say(f"{'executing' if ok else 'failing'} {command['type']} {detail or ''}"
                      .rstrip())
+            self.executed.append(command)
             body: dict[str, Any] = {"success": ok}
             if not ok:
                 body["error"] = "simulated failure"
-            self._call(f"{MEETING_PATH}/{meeting_id}/commands/{command['_id']}/executed", body)
-            self.executed.append(command)
+            path = f"{MEETING_PATH}/{meeting_id}/commands/{command['_id']}/executed"
+            self._unacked.append((path, body))
+            self._send_owed_acks()
         if answer["commands"]:
             self._etag = None  # our acknowledgements changed the meeting
+
+    def _send_owed_acks(self) -> None:
+        """Send the acknowledgements not answered yet; those that get no answer or a 5xx stay
+        owed. A refusal (the command was canceled meanwhile, say) is an answer: dropped."""
+        while self._unacked:
+            path, body = self._unacked[0]
+            for _ in range(2 if self.rng.random() < self.repeat_acks else 1):
+                try:
+                    self._call(path, body)
+                except TabletError as exc:
+                    if exc.status >= 500:
+                        raise
+                    self.say(f"acknowledgement refused: {exc}")
+            self._unacked.pop(0)
 
     def _call(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
               ) -> tuple[int, Any]:
         payload = {**body, "token": self.token} if self.token else body
-        request = urllib.request.Request(  # noqa: S310  (the URL is the operator's own server)
-            self.base_url.rstrip("/") + path, data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", **(headers or {})}, method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                if response.status == 200 and path.endswith("/device"):
-                    self._etag = response.headers.get("ETag")
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            if exc.code == 304:
-                return 304, None
-            raw = exc.read()
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = raw.decode(errors="replace")
-            raise TabletError(exc.code, parsed) from None
+        answer: Answer = self.transport("POST", self.base_url.rstrip("/") + path, payload,
+                                        headers or {})
+        if answer.status >= 400:
+            raise TabletError(answer.status, answer.body)
+        if answer.status == 200 and path.endswith("/device"):
+            self._etag = answer.headers.get("ETag")
+        return answer.status, answer.body

@@ -111,6 +111,7 @@ class FakeVdxState:
     tokens: dict[str, float] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     created: int = 0
+    booked: Counter[str] = field(default_factory=Counter)  # bookings made per externalId
     tokens_issued: int = 0
     deleted: list[str] = field(default_factory=list)
     ended: list[str] = field(default_factory=list)
@@ -131,6 +132,7 @@ class FakeVdxState:
             self.tokens.clear()
             self.requests.clear()
             self.created = self.tokens_issued = 0
+            self.booked.clear()
             self.deleted.clear()
             self.ended.clear()
             self.moved.clear()
@@ -143,6 +145,7 @@ class FakeVdxState:
         with self.lock:
             return {
                 "faults": asdict(self.faults), "bookings_created": self.created,
+                "booked": dict(self.booked),
                 "tokens_issued": self.tokens_issued, "requests": dict(self.requests),
                 "deleted": list(self.deleted), "ended": list(self.ended),
                 "moved": list(self.moved),
@@ -364,6 +367,7 @@ def _create(state: FakeVdxState, body: dict[str, Any]) -> tuple[int, dict[str, A
     )
     state.meetings[meeting.uuid] = meeting
     state.created += 1
+    state.booked[external_id or ""] += 1
     return 200, meeting.meeting()
 
 

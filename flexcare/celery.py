@@ -13,7 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="flexcare.ping")
+@app.task(name="flexcare.ping", ignore_result=False)  # its caller waits for the answer
 def ping() -> str:
     """Round trip through broker, worker and result backend; used by `healthcheck` and tests."""
     return "pong"

@@ -238,7 +238,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Fails open while Redis is out of reach (flexcare.cache), and never waits on it long.
+        {"BACKEND": "flexcare.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -268,6 +270,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
+# Nothing reads a task's result but `manage.py healthcheck`, whose ping asks for its own. A task
+# queued without one neither subscribes to its result in Redis nor stores it: with Redis down,
+# a request that queues a task gives up publishing in about a second instead of retrying that
+# subscription for twenty, holding its web worker (docs/lifecycle.md#under-faults).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A provisioning step may make three VDX calls, each with its own retries and timeouts.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=150)

@@ -117,3 +117,59 @@ def test_a_seeded_tablet_executes_every_command_the_seed_queued_for_it(
                            .values_list("status", flat=True))
             assert statuses == {CommandStatus.EXECUTED}
             assert Conference.objects.get(pk=meeting_id).state == MeetingState.STARTED
+
+
+def cut_first(kind: str):
+    """A transport whose first request to a path ending in `kind` gets no answer."""
+    from devtools.httpjson import request_json
+
+    cut: list[str] = []
+
+    def send(method, url, body, headers):
+        if url.endswith(kind) and not cut:
+            cut.append(url)
+            raise ConnectionResetError("cut off")
+        return request_json(method, url, body, headers)
+
+    return send, cut
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_without_an_answer_is_sent_again_before_the_next_poll(live_server):
+    device = DeviceFactory()
+    meeting = ready_meeting([device])
+    transport, cut = cut_first("/executed")
+    tablet = TabletSimulator(live_server.url, say=lambda _: None, transport=transport,
+                             token=device_token_issue(device=device))
+    with pytest.raises(ConnectionResetError):
+        tablet.poll_once()
+    start = Command.objects.get(type="START_MEETING")
+    assert cut
+    assert start.status == CommandStatus.FETCHED  # executed, not acknowledged yet
+    tablet.poll_once()
+    start.refresh_from_db()
+    assert start.status == CommandStatus.EXECUTED
+    assert [c["_id"] for c in tablet.executed] == [start.pk]  # owed, not run again
+    assert Conference.objects.get(pk=meeting.pk).state == MeetingState.STARTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_answer_brings_the_commands_back_when_their_claim_expires(live_server, settings):
+    import random
+
+    device = DeviceFactory()
+    ready_meeting([device])
+    tablet = TabletSimulator(live_server.url, say=lambda _: None, drop_answers=1.0,
+                             token=device_token_issue(device=device), rng=random.Random(0))
+    tablet.poll_once()
+    start = Command.objects.get(type="START_MEETING")
+    assert (start.status, start.delivery_count, tablet.executed) == ("FETCHED", 1, [])
+    tablet.drop_answers = 0.0
+    tablet.poll_once()
+    assert tablet.executed == []  # still claimed by the lost answer
+    later = timezone.now() + timedelta(seconds=settings.COMMAND_CLAIM_SECONDS + 1)
+    with time_machine.travel(later):
+        tablet.poll_once()
+    start.refresh_from_db()
+    assert (start.status, start.delivery_count) == ("EXECUTED", 2)
+    assert [c["_id"] for c in tablet.executed] == [start.pk]

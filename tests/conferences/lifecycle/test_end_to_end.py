@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -19,39 +17,13 @@ from conferences.lifecycle import meeting_end
 from conferences.models import Command, Conference, Guest
 from conferences.services import meeting_create
 from devices.services import device_token_issue
-from devtools.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, running_fake_vdx
 from flexcare.celery import app
-from tests.celery_worker import running_worker
+from tests.celery_worker import lifecycle, wait_for
 from tests.factories import DeviceFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 BASE = "/iptv/flexcareconference/meeting"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 40, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what or condition}")
-
-
-@contextmanager
-def lifecycle(tmp_path, **env: str) -> Iterator[object]:
-    """A fake VDX, and a worker with beat configured to use it."""
-    with running_fake_vdx() as fake:
-        worker_env = {
-            "VDX_PROVIDER": "vdx", "VDX_API_URL": fake.url, "VDX_TOKEN_URL": fake.token_url,
-            "VDX_CLIENT_ID": CLIENT_ID, "VDX_CLIENT_SECRET": CLIENT_SECRET,
-            "VDX_TIMEOUT_SECONDS": "5", "VDX_BACKOFF_SECONDS": "0.1",
-            "PROVISION_POLL_SECONDS": "0.3", "PROVISION_BACKOFF_SECONDS": "0.2",
-            "LIFECYCLE_SWEEP_SECONDS": "1", **env,
-        }
-        with running_worker(tmp_path / "worker.log", beat=True, extra_env=worker_env):
-            yield fake
 
 
 class Tablet:

@@ -107,3 +107,31 @@ def test_a_meeting_created_while_the_broker_is_down_is_provisioned_when_it_is_ba
         assert sweeps.resume_lost_work() == 1
     meeting.refresh_from_db()
     assert meeting.provisioning == "OK"  # the (eager) task ran with the fake provider
+
+
+def test_a_start_acknowledged_while_the_broker_is_down_still_starts_the_meeting(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The tablet joined: the task that marks the meeting STARTED was lost (broker down, or
+    its worker died), and the meeting would otherwise count as never started."""
+    from conferences.delivery import command_acknowledge
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis")
+
+    meeting = ready()
+    participant = meeting.participants.get()
+    start = participant.commands.get(type="START_MEETING")
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.mark_meeting_started, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            command_acknowledge(device=participant.device, participant=participant,
+                                command_id=start.pk)
+    assert "a periodic sweep will pick it up" in caplog.text
+    meeting.refresh_from_db()
+    assert meeting.state == "CREATED"
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps.resume_lost_work()
+    meeting.refresh_from_db()
+    assert meeting.state == "STARTED"
+    assert meeting.started_at is not None

@@ -76,6 +76,7 @@ def test_booking_the_same_external_id_again_returns_the_same_room(vdx, fake_vdx)
     assert again == first
     state = fake_vdx.state()
     assert state["bookings_created"] == 1
+    assert state["booked"] == {"65f1c0ffee00000000000001": 1}  # per externalId, for the soak
     assert state["requests"]["GET /videoapi/meetings"] == 1  # recovered by the label search
 
 
