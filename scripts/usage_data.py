@@ -1,4 +1,4 @@
-"""Bulk usage data for `benchmark.py --usage`: customers under one reseller, each with tablets
+"""Bulk usage data for `benchmark_usage.py`: customers under one reseller, each with tablets
 and employees and `per_day` meetings a day for `days` days, every meeting with its tablet and
 its commands. Meetings, tablets in them and commands are written by a few INSERT … SELECT
 over generate_series (PostgreSQL), so a year for 100 customers takes a minute or two, not
