@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from django.db.models import Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
@@ -13,20 +13,14 @@ from flexcare.errors import NotFound
 
 from .models import Command, Conference, ConferenceDevice
 
+MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
 
-def tablet_meeting(
-    device: Device,
-) -> tuple[Conference, list[ConferenceDevice], list[Command]] | None:
-    """The device's ready meeting with every participant and command, in two queries
-    whatever the size of the meeting (the newest, if against the rules there were several)."""
-    newest_ready = (
-        Conference.objects.ready()
-        .filter(participants__device=device)
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
+
+def tablet_meeting(meeting_id: str) -> MeetingDocument | None:
+    """The meeting a tablet's poll found ready (conferences.polling) with every participant
+    and command, for its document: two queries whatever the size of the meeting."""
     participants = list(
-        ConferenceDevice.objects.filter(conference_id=Subquery(newest_ready))
+        ConferenceDevice.objects.filter(conference_id=meeting_id)
         .select_related("conference", "device")
         .order_by("added_at", "pk")
     )
@@ -58,9 +52,6 @@ def tablet_participation(
     if meetings.filter(pk=meeting_id, customer_id=device.customer_id).exists():
         raise NotFound("device", _("Device not found in meeting"))
     raise NotFound("meeting", _("Meeting not found"))
-
-
-MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
 
 
 def meeting_documents(meetings: QuerySet[Conference]) -> list[MeetingDocument]:

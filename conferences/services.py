@@ -135,6 +135,7 @@ def command_queue(
     command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
     command.full_clean()
     command.save()
+    Conference.objects.filter(pk=meeting.pk).touch()  # its tablets see the command
     audit_record(actor=created_by, action="command.queue", customer_id=meeting.customer_id,
                  object_id=meeting.pk, target=f"{device.name} ({device.serial})",
                  command=command.pk, type=type, **fields)
