@@ -47,7 +47,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -242,7 +242,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database: str, workers: int, workdir: Path) -> Iterator[str]:
+def gunicorn(database: str, workers: int, workdir: Path) -> Iterator[tuple[str, int]]:
     """The project's WSGI server with its gunicorn.conf.py, the access log switched off on
     the command line (benchmark_gunicorn.py)."""
     port = free_port()
@@ -267,7 +267,7 @@ def gunicorn(database: str, workers: int, workdir: Path) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not answer within 30 s")
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         try:
@@ -325,13 +325,37 @@ class Sample:
     p50: float  # ms
     p99: float
     requests: int
+    cpu: float  # ms of CPU per call, web workers and database backends together
+
+
+def server_cpu(master: int, database: str) -> float:
+    """CPU seconds used so far by gunicorn's workers and by the database's backends (not this
+    process's): what the calls cost, whatever else the machine is busy with."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [database])
+        pids = [row[0] for row in cursor.fetchall()]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _stat(entry.name)[1:2] == [str(master)]:
+            pids.append(int(entry.name))
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in map(_stat, pids) if fields)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    """/proc/PID/stat from the state on (so [1] is the parent, [11] and [12] the CPU times);
+    empty if the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connections: int,
-            workdir: Path) -> Sample:
+            workdir: Path, cpu: Callable[[], float]) -> Sample:
     script = _LUA.format(body=lua_quote(call.body), headers="\n".join(
         f"wrk.headers[{lua_quote(k)}] = {lua_quote(v)}" for k, v in call.headers.items()))
     if call.ids_file:
@@ -339,10 +363,12 @@ def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connect
                                   path=lua_quote(call.path.replace("{}", "%s")))
     lua = workdir / "call.lua"
     lua.write_text(script)
+    cpu_before = cpu()
     result = subprocess.run(  # noqa: S603 (wrk, fixed arguments)
         [wrk, "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
          "-s", str(lua), base + call.path.replace("{}", "x")],
         capture_output=True, text=True)
+    used = cpu() - cpu_before
     out = result.stdout
     if result.returncode:
         raise SystemExit(f"{call.name}: wrk failed:\n{out}{result.stderr}")
@@ -355,9 +381,10 @@ def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connect
     errors = re.search(r"Socket errors: (.*)", out)
     if failed or errors:
         raise SystemExit(f"{call.name}: wrk saw failures:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return Sample(rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-                  p50=latency("50"), p99=latency("99"),
-                  requests=int(re.search(r"(\d+) requests in", out).group(1)))
+                  p50=latency("50"), p99=latency("99"), requests=requests,
+                  cpu=used * 1000 / max(requests, 1))
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -365,31 +392,39 @@ def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connect
 
 def report(calls: list[Call], rounds: list[dict[str, Sample]], queries: dict[str, int],
            title: str) -> None:
+    """Medians over the rounds; each ratio is to the floor of the same round."""
     rows = []
     for call in calls:
         samples = [each[call.name] for each in rounds]
-        rates = [s.rate for s in samples]
         ratios = [each[call.name].rate / each["floor"].rate for each in rounds]
-        p50 = statistics.median(s.p50 for s in samples)
-        p99 = statistics.median(s.p99 for s in samples)
-        rows.append((call.name, statistics.median(rates), min(rates), max(rates),
-                     statistics.median(ratios), min(ratios), max(ratios), p50, p99,
-                     queries[call.name]))
+        cpu_ratios = [each["floor"].cpu / each[call.name].cpu for each in rounds]
+        rows.append({
+            "name": call.name, "rate": statistics.median(s.rate for s in samples),
+            "ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios),
+            "p50": statistics.median(s.p50 for s in samples),
+            "p99": statistics.median(s.p99 for s in samples),
+            "cpu": statistics.median(s.cpu for s in samples),
+            "cpu_ratio": statistics.median(cpu_ratios), "queries": queries[call.name],
+        })
     print(f"\n{title}\n")
-    print(f"{'call':<16} {'req/s':>7} {'(spread)':>15} {'x floor':>8} {'(spread)':>13} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'queries':>7}")
-    for name, rate, lo, hi, ratio, rlo, rhi, p50, p99, count in rows:
-        print(f"{name:<16} {rate:>7.0f} {f'({lo:.0f}-{hi:.0f})':>15} {ratio:>8.2f} "
-              f"{f'({rlo:.2f}-{rhi:.2f})':>13} {p50:>7.2f} {p99:>7.2f} {p99 / p50:>7.1f} "
-              f"{count:>7}")
+    print(f"{'call':<16} {'req/s':>7} {'x floor':>8} {'(spread)':>13} {'p50 ms':>7} "
+          f"{'p99 ms':>7} {'p99/p50':>7} {'CPU ms':>7} {'x floor':>8} {'queries':>7}")
+    for row in rows:
+        spread = f"({row['low']:.2f}-{row['high']:.2f})"
+        print(f"{row['name']:<16} {row['rate']:>7.0f} {row['ratio']:>8.2f} "
+              f"{spread:>13} {row['p50']:>7.2f} "
+              f"{row['p99']:>7.2f} {row['p99'] / row['p50']:>7.1f} {row['cpu']:>7.2f} "
+              f"{row['cpu_ratio']:>8.2f} {row['queries']:>7}")
     print("\nMarkdown:\n")
-    print("| call | req/s | × floor | p50 | p99 | SQL queries |")  # noqa: RUF001
-    print("|---|---|---|---|---|---|")
-    for name, rate, _lo, _hi, ratio, rlo, rhi, p50, p99, count in rows:
-        label = "do-nothing DRF view (the floor)" if name == "floor" else name
-        spread = "" if name == "floor" else f" ({rlo:.2f}–{rhi:.2f})"  # noqa: RUF001
-        print(f"| {label} | {rate:,.0f} | {ratio:.2f}{spread} | {p50:.2f} ms | "
-              f"{p99:.2f} ms | {count} |")
+    print("| call | req/s | × floor | p50 | p99 | CPU per call (× floor) | SQL queries |")  # noqa: RUF001
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        floor = row["name"] == "floor"
+        label = "do-nothing DRF view (the floor)" if floor else row["name"]
+        spread = "" if floor else f" ({row['low']:.2f}–{row['high']:.2f})"  # noqa: RUF001
+        print(f"| {label} | {row['rate']:,.0f} | {row['ratio']:.2f}{spread} | "
+              f"{row['p50']:.2f} ms | {row['p99']:.2f} ms | {row['cpu']:.2f} ms "
+              f"({row['cpu_ratio']:.2f}) | {row['queries']} |")
 
 
 def main() -> None:
@@ -422,15 +457,20 @@ def main() -> None:
             connections.close_all()
             load = os.getloadavg()[0]
             rounds: list[dict[str, Sample]] = []
-            with gunicorn(database, args.workers, workdir) as base:
+            with gunicorn(database, args.workers, workdir) as (base, master):
+                def cpu() -> float:
+                    return server_cpu(master, database)
+
                 acked = 0
                 for call in world.calls:  # and a second of each, to warm up
                     check_over_http(base, call)
-                    warm = run_wrk(wrk, base, call, 1, args.threads, args.connections, workdir)
+                    warm = run_wrk(wrk, base, call, 1, args.threads, args.connections, workdir,
+                                   cpu)
                     acked += warm.requests if call.ids_file else 0
                 for number in range(args.rounds):
                     rounds.append({call.name: run_wrk(wrk, base, call, args.duration,
-                                                      args.threads, args.connections, workdir)
+                                                      args.threads, args.connections, workdir,
+                                                      cpu)
                                    for call in world.calls})
                     print(f"round {number + 1}: " + ", ".join(
                         f"{name} {sample.rate:.0f}/s" for name, sample in rounds[-1].items()),
