@@ -42,11 +42,11 @@ _CONFERENCES = """
 INSERT INTO conferences_conference (
     id, customer_id, employee_id, uri, pin, desktop_link, clinical_link, mobile_link,
     vdx_booking_id, state, provisioning, provisioning_error, provisioning_attempts,
-    booking_round, created_at, provisioned_at, started_at, closed_at)
+    booking_round, version, created_at, provisioned_at, started_at, closed_at)
 SELECT id, customer_id, employee_id, '', '', '', '', '', '',
        CASE WHEN closed IS NOT NULL THEN 'CLOSED' WHEN started IS NOT NULL THEN 'STARTED'
             ELSE 'CREATED' END,
-       provisioning, '', 1, 0, created, created, started, closed
+       provisioning, '', 1, 0, 1, created, created, started, closed
 FROM bench_meeting
 """
 
