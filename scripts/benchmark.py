@@ -328,18 +328,21 @@ class Sample:
     cpu: float  # ms of CPU per call, web workers and database backends together
 
 
-def server_cpu(master: int, database: str) -> float:
-    """CPU seconds used so far by gunicorn's workers and by the database's backends (not this
-    process's): what the calls cost, whatever else the machine is busy with."""
+def server_cpu(master: int, database: str) -> dict[int, float]:
+    """CPU seconds used so far by each of gunicorn's workers and of the database's client
+    backends (not this process's, nor autovacuum's): what the calls cost, whatever else the
+    machine is busy with. By process, so that one gone meanwhile subtracts nothing."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
-                       "AND pid <> pg_backend_pid()", [database])
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                       [database])
         pids = [row[0] for row in cursor.fetchall()]
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and _stat(entry.name)[1:2] == [str(master)]:
             pids.append(int(entry.name))
-    ticks = sum(int(fields[11]) + int(fields[12]) for fields in map(_stat, pids) if fields)
-    return ticks / os.sysconf("SC_CLK_TCK")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return {pid: (int(fields[11]) + int(fields[12])) / ticks
+            for pid, fields in ((pid, _stat(pid)) for pid in pids) if fields}
 
 
 def _stat(pid: int | str) -> list[str]:
@@ -355,7 +358,7 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connections: int,
-            workdir: Path, cpu: Callable[[], float]) -> Sample:
+            workdir: Path, cpu: Callable[[], dict[int, float]]) -> Sample:
     script = _LUA.format(body=lua_quote(call.body), headers="\n".join(
         f"wrk.headers[{lua_quote(k)}] = {lua_quote(v)}" for k, v in call.headers.items()))
     if call.ids_file:
@@ -368,7 +371,7 @@ def run_wrk(wrk: str, base: str, call: Call, seconds: int, threads: int, connect
         [wrk, "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
          "-s", str(lua), base + call.path.replace("{}", "x")],
         capture_output=True, text=True)
-    used = cpu() - cpu_before
+    used = sum(seconds - cpu_before.get(pid, 0.0) for pid, seconds in cpu().items())
     out = result.stdout
     if result.returncode:
         raise SystemExit(f"{call.name}: wrk failed:\n{out}{result.stderr}")
@@ -464,7 +467,7 @@ def main() -> None:
             load = os.getloadavg()[0]
             rounds: list[dict[str, Sample]] = []
             with gunicorn(database, args.workers, workdir) as (base, master):
-                def cpu() -> float:
+                def cpu() -> dict[int, float]:
                     return server_cpu(master, database)
 
                 acked = 0
