@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint venv clean benchmark soak scale-demo
+.PHONY: run test lint venv clean benchmark benchmark-usage soak scale-demo
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,14 @@ run: venv
 test: venv
 	bash scripts/with-services.sh bash scripts/test.sh $(ARGS)
 
-## make benchmark: throughput and latency of the tablets' hot path, on private PostgreSQL
+## make benchmark: the tablets' calls over gunicorn + wrk beside a do-nothing DRF view, on
+## private PostgreSQL and Redis (scripts/benchmark.py --help)
 benchmark: venv
 	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark.py $(ARGS)
+
+## make benchmark-usage: the usage report over a year of 100 customers, on private PostgreSQL
+benchmark-usage: venv
+	bash scripts/with-services.sh $(VENV)/bin/python scripts/benchmark_usage.py $(ARGS)
 
 ## make soak: the real stack under load and faults, about 5 minutes (ARGS="--short": 90 s)
 soak: venv

@@ -7,6 +7,7 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from . import audit_words, checks  # noqa: F401  (checks registers the system checks)
+        # Importing checks and receivers registers the system checks and the signal receivers.
+        from . import audit_words, checks, receivers  # noqa: F401
 
         audit_words.register()

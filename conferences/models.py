@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
@@ -46,6 +47,20 @@ READY_STATES = (MeetingState.CREATED, MeetingState.STARTED)
 
 class ConferenceQuerySet(ScopedQuerySet):
     customer_path = "customer"
+
+    def update(self, **fields: object) -> int:
+        """Every change to a meeting row bumps its `version` in the same statement, so no
+        write can leave a tablet's cached document (and its ETag) standing: the version
+        decides getmeeting's 304 and keys the rendered document (conferences.polling)."""
+        return super().update(version=F("version") + 1, **fields)
+
+    def touch(self) -> int:
+        """Bump the version of these meetings without changing them otherwise: for the
+        writes that change their document through their tablets or commands (a command
+        queued, claimed, acknowledged, expired; a tablet renamed). Call it in the transaction
+        that makes the change, before the change where row locks are taken in turn (the
+        meeting's first, as meeting_close does), never after it has committed."""
+        return self.update()
 
     def ready(self) -> ConferenceQuerySet:
         """Meetings a tablet may join (READY_STATES; docs/domain.md#ready)."""
@@ -130,6 +145,9 @@ class Conference(models.Model):
     # How often a broken booking was given up for a new one (a retry after VDX failed the
     # room): part of the externalId, which VDX keeps unique, so the new booking is a new room.
     booking_round = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Bumped by every write that may change the meeting's document (ConferenceQuerySet.update
+    # and .touch): with the id, the document's ETag and the key of its cached rendering.
+    version = models.BigIntegerField(default=1, editable=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)
@@ -199,6 +217,19 @@ class Conference(models.Model):
 
 class ConferenceDeviceQuerySet(ScopedQuerySet):
     customer_path = "conference__customer"
+
+    # A meeting's tablets are part of its document: adding or changing them bumps the
+    # meetings' versions (see ConferenceQuerySet.update), theirs locked first.
+
+    def update(self, **fields: object) -> int:
+        Conference.objects.filter(pk__in=self.values("conference_id")).touch()
+        return super().update(**fields)
+
+    def bulk_create(self, objs: Iterable[ConferenceDevice], *args: Any,
+                    **kwargs: Any) -> list[ConferenceDevice]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        Conference.objects.filter(pk__in={p.conference_id for p in created}).touch()
+        return created
 
 
 class ConferenceDevice(models.Model):
@@ -325,8 +356,11 @@ class Command(models.Model):
         verbose_name_plural = _("commands")
         ordering = ["created_at", "id"]
         indexes = [
+            # What the tablets' polls look up (conferences.delivery, .polling): a tablet's
+            # unfinished commands, a small share of all of them.
             models.Index(
-                fields=["conference_device", "status", "created_at"], name="command_delivery"
+                fields=["conference_device", "created_at"], name="command_unfinished",
+                condition=Q(status__in=UNFINISHED_STATUSES),
             ),
             models.Index(fields=["status", "created_at"], name="command_status_created"),
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,23 +15,14 @@ from flexcare.errors import NotFound
 
 from .models import Command, Conference, ConferenceDevice, Guest
 
+MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
 
-def tablet_meeting(
-    device: Device,
-) -> tuple[Conference, list[ConferenceDevice], list[Command]] | None:
-    """The device's ready meeting with every participant and command, in two queries
-    whatever the size of the meeting. Only meetings its tablets may see yet
-    (visible_to_tablets); of several, the one that starts first — the meeting under way
-    before the next one shown ahead of its start — and the newest of those."""
-    newest_ready = (
-        Conference.objects.ready()
-        .visible_to_tablets(timezone.now())
-        .filter(participants__device=device)
-        .order_by("start_time", "-created_at", "-pk")
-        .values("pk")[:1]
-    )
+
+def tablet_meeting(meeting_id: str) -> MeetingDocument | None:
+    """The meeting a tablet's poll found ready (conferences.polling) with every participant
+    and command, for its document: two queries whatever the size of the meeting."""
     participants = list(
-        ConferenceDevice.objects.filter(conference_id=Subquery(newest_ready))
+        ConferenceDevice.objects.filter(conference_id=meeting_id)
         .select_related("conference", "device")
         .order_by("added_at", "pk")
     )
@@ -63,9 +54,6 @@ def tablet_participation(
     if meetings.filter(pk=meeting_id, customer_id=device.customer_id).exists():
         raise NotFound("device", _("Device not found in meeting"))
     raise NotFound("meeting", _("Meeting not found"))
-
-
-MeetingDocument = tuple[Conference, list[ConferenceDevice], list[Command]]
 
 
 def meeting_documents(meetings: QuerySet[Conference]) -> list[MeetingDocument]:

@@ -150,9 +150,12 @@ def command_queue(
     command = Command(conference_device=participant, type=type, created_by=created_by, **fields)
     command.full_clean()
     command.save()
+    # Its tablets see the command: either write bumps the meeting's version.
     if type == CommandType.START_MEETING:  # started by hand: the start time queues no other
         Conference.objects.filter(pk=meeting.pk).update(
             start_queued_at=Coalesce("start_queued_at", timezone.now()))
+    else:
+        Conference.objects.filter(pk=meeting.pk).touch()
     audit_record(actor=created_by, action="command.queue", customer_id=meeting.customer_id,
                  object_id=meeting.pk, target=f"{device.name} ({device.serial})",
                  command=command.pk, type=type, **fields)

@@ -30,6 +30,10 @@ def command_wire(command: Command) -> dict[str, Any]:
     }
 
 
+# The tablet's own fields a meeting document shows, live (its settings are a snapshot).
+DEVICE_WIRE_FIELDS = frozenset({"technical_room_number", "serial", "name", "device_id"})
+
+
 def participant_wire(participant: ConferenceDevice, commands: Iterable[Command]) -> dict[str, Any]:
     device = participant.device
     return {

@@ -51,9 +51,11 @@ def device_create(
     return device
 
 
+@transaction.atomic
 def device_update(*, device: Device, actor: Any = None, **changes: Any) -> Device:
     """Edit a tablet's name, numbers and meeting settings. Its customer never changes: a
-    tablet moved between customers would carry one hospital's meetings into another."""
+    tablet moved between customers would carry one hospital's meetings into another. Atomic:
+    the meetings that show the tablet learn of the change (on save) in the same transaction."""
     if "customer" in changes and changes.pop("customer").pk != device.customer_id:
         raise Conflict("customer", _("A tablet cannot move to another customer"))
     for field, value in changes.items():

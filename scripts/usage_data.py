@@ -1,4 +1,4 @@
-"""Bulk usage data for `benchmark.py --usage`: customers under one reseller, each with tablets
+"""Bulk usage data for `benchmark_usage.py`: customers under one reseller, each with tablets
 and employees and `per_day` meetings a day for `days` days, every meeting with its tablet and
 its commands. Meetings, tablets in them and commands are written by a few INSERT … SELECT
 over generate_series (PostgreSQL), so a year for 100 customers takes a minute or two, not
@@ -42,12 +42,12 @@ _CONFERENCES = """
 INSERT INTO conferences_conference (
     id, customer_id, employee_id, uri, pin, desktop_link, clinical_link, mobile_link,
     vdx_booking_id, guest_link, state, provisioning, provisioning_error, provisioning_attempts,
-    booking_round, created_at, provisioned_at, started_at, closed_at, start_time, end_time,
-    start_queued_at, language, calendar_sequence)
+    booking_round, version, created_at, provisioned_at, started_at, closed_at, start_time,
+    end_time, start_queued_at, language, calendar_sequence)
 SELECT id, customer_id, employee_id, '', '', '', '', '', '', '',
        CASE WHEN closed IS NOT NULL THEN 'CLOSED' WHEN started IS NOT NULL THEN 'STARTED'
             ELSE 'CREATED' END,
-       provisioning, '', 1, 0, created, created, started, closed, created,
+       provisioning, '', 1, 0, 1, created, created, started, closed, created,
        created + interval '4 hours', created, 'da', 0
 FROM bench_meeting
 """

@@ -1,10 +1,8 @@
-"""The tablet's meeting endpoints (docs/api.md#tablet-endpoints). The hot path: each is a
-constant handful of queries whatever the size of the meeting."""
+"""The tablet's meeting endpoints (docs/api.md#tablet-endpoints). The hot path: each polls with
+one SQL statement (conferences.polling), whatever the size of the meeting, plus the writes
+that its answer takes."""
 
 from __future__ import annotations
-
-import hashlib
-import json
 
 from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,13 +10,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from devices.authentication import DeviceTokenAuthentication, request_device
+from devices.models import Device
 from flexcare.api.schema import errors
 from flexcare.api.views import ApiView, require_object_id
 from flexcare.errors import NotFound
 
 from ..delivery import command_acknowledge, command_claim
-from ..selectors import tablet_meeting, tablet_participation
-from ..wire import command_wire, meeting_wire
+from ..documents import meeting_etag, tablet_document
+from ..polling import Poll, meeting_poll, participation_poll
+from ..selectors import tablet_participation
+from ..wire import command_wire
 from .schema import ACK_ERROR_MAX, AckIn, AckOut, CommandsOut, MeetingOut, TokenIn
 
 TAG = "Tablet"
@@ -30,7 +31,28 @@ class TabletApi(ApiView):
     authentication_classes = [DeviceTokenAuthentication]
 
 
-class GetMeetingApi(TabletApi):
+class PollApi(TabletApi):
+    """A tablet's poll: one statement (conferences.polling) checks its token and finds what
+    the poll needs, which the view then has as `self.poll`."""
+
+    poll: Poll
+
+    def token_lookup(self, token: str | None) -> tuple[bool, Device | None]:
+        """For DeviceTokenAuthentication: whether the token is valid, and its tablet."""
+        found = self.find(token)
+        if found is None:
+            return False, None
+        self.poll = found
+        return True, found.device
+
+    def find(self, token: str | None) -> Poll | None:
+        raise NotImplementedError
+
+
+class GetMeetingApi(PollApi):
+    def find(self, token: str | None) -> Poll | None:
+        return meeting_poll(token)
+
     @extend_schema(
         tags=[TAG], summary="getmeeting: the device's ready meeting",
         description="Polled by tablets. Carries an `ETag`; send it back as `If-None-Match` "
@@ -46,14 +68,18 @@ class GetMeetingApi(TabletApi):
         },
     )
     def post(self, request: Request) -> HttpResponse:
-        found = tablet_meeting(request_device(request))
-        if found is None:
+        poll = self.poll
+        if poll.meeting_id is None:
             raise NotFound("meeting", "Meeting not found")
-        body = json.dumps(meeting_wire(*found), separators=(",", ":")).encode()
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        etag = meeting_etag(poll.meeting_id, poll.version)
         if etag in _etags(request.headers.get("If-None-Match", "")):
             response: HttpResponse = HttpResponseNotModified()
         else:
+            document = tablet_document(poll.meeting_id, poll.version)
+            if document is None:  # closed since the poll found it
+                raise NotFound("meeting", "Meeting not found")
+            version, body = document
+            etag = meeting_etag(poll.meeting_id, version)
             response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "no-cache"
@@ -64,7 +90,11 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class GetCommandsApi(TabletApi):
+class GetCommandsApi(PollApi):
+    def find(self, token: str | None) -> Poll | None:
+        # A malformed id finds nothing; post() answers `404 id`, after the token's checks.
+        return participation_poll(token, self.kwargs["meeting_id"], deliverable=True)
+
     @extend_schema(
         tags=[TAG], summary="getcommands: claim the device's deliverable commands",
         description="Returns the caller's commands that are queued (or whose claim expired), "
@@ -77,12 +107,20 @@ class GetCommandsApi(TabletApi):
         )},
     )
     def post(self, request: Request, meeting_id: str) -> Response:
-        participant = tablet_participation(request_device(request), require_object_id(meeting_id))
-        commands = command_claim(participant=participant)
+        meeting_id = require_object_id(meeting_id)
+        participant = self.poll.participant
+        if participant is None:  # says why: `404 meeting` or `404 device`
+            tablet_participation(request_device(request), meeting_id)
+        # Nothing to claim (the poll looked): no claiming UPDATE, no write at all.
+        commands = (command_claim(participant=participant)
+                    if participant is not None and self.poll.deliverable else [])
         return Response({"commands": [command_wire(command) for command in commands]})
 
 
-class AcknowledgeApi(TabletApi):
+class AcknowledgeApi(PollApi):
+    def find(self, token: str | None) -> Poll | None:
+        return participation_poll(token, self.kwargs["meeting_id"], include_closed=True)
+
     @extend_schema(
         tags=[TAG], summary="Acknowledge a command as executed (or failed)",
         description="Idempotent. `success: false` marks the command FAILED with `error`.",
@@ -98,8 +136,9 @@ class AcknowledgeApi(TabletApi):
     )
     def post(self, request: Request, meeting_id: str, command_id: str) -> Response:
         device = request_device(request)
-        participant = tablet_participation(
-            device, require_object_id(meeting_id), include_closed=True
+        meeting_id = require_object_id(meeting_id)
+        participant = self.poll.participant or tablet_participation(
+            device, meeting_id, include_closed=True
         )
         data = AckIn(data={"token": request.auth, **_plain(request.data)})
         data.is_valid(raise_exception=True)

@@ -14,11 +14,13 @@ from accounts.models import AuditEntry
 from conferences import sweeps
 from conferences.lifecycle import EndOutcome, meeting_end, meeting_mark_provisioned
 from conferences.models import Command, Conference, ConferenceDevice
+from conferences.polling import meeting_poll
 from conferences.providers import fake_booking
 from conferences.schedule import meeting_reschedule
-from conferences.selectors import devices_for_new_meeting, tablet_meeting
+from conferences.selectors import devices_for_new_meeting
 from conferences.services import command_queue, meeting_create
 from devices.models import Device
+from devices.services import device_token_issue
 from flexcare.errors import Conflict, Invalid
 from tests.factories import DeviceFactory, UserFactory
 
@@ -41,6 +43,13 @@ def book(device: Device, start: datetime | None = None, end: datetime | None = N
          **kwargs) -> Conference:
     return meeting_create(customer=device.customer, devices=[device], employee=None,
                           start=start, end=end, **kwargs)
+
+
+def shown(token: str) -> str | None:
+    """The id of the meeting the tablet's poll finds (conferences.polling), if any."""
+    poll = meeting_poll(token)
+    assert poll is not None
+    return poll.meeting_id
 
 
 def provisioned(meeting: Conference) -> Conference:
@@ -114,14 +123,15 @@ def test_a_booked_meeting_is_shown_to_its_tablet_from_the_lead_started_and_ended
         clock, settings):
     start = timezone.now() + timedelta(days=1)
     device = DeviceFactory()
+    token = device_token_issue(device=device)
     meeting = provisioned(book(device, start=start, end=start + HOUR))
     assert meeting.provisioning == "OK"
     assert starts(meeting) == 0  # not before its start
     lead = timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)
     with at(start - lead - timedelta(seconds=1)):
-        assert tablet_meeting(device) is None
+        assert shown(token) is None
     with at(start - lead):
-        assert tablet_meeting(device)[0] == meeting
+        assert shown(token) == meeting.pk
         assert sweeps.start_due_meetings() == 0
     with at(start):
         assert sweeps.start_due_meetings() == 1
@@ -169,18 +179,19 @@ def test_a_failed_booking_ahead_is_not_closed_before_its_start(clock, settings):
 
 def test_the_tablet_sees_the_meeting_under_way_before_the_next_one(clock, settings):
     device = DeviceFactory()
+    token = device_token_issue(device=device)
     start = timezone.now() + timedelta(days=1)
     later = provisioned(book(device, start=start + HOUR, end=start + 2 * HOUR))
     first = provisioned(book(device, start=start, end=start + HOUR))
     # Within the next one's lead, while the first is still under way.
     with at(start + HOUR - timedelta(minutes=1)):
-        assert tablet_meeting(device)[0] == first
+        assert shown(token) == first.pk
     with at(start + HOUR):
         meeting_end(meeting=first, ended_by=None)
         sweeps.finish_due_closings()
     with at(start + HOUR + timedelta(seconds=settings.MEETING_CLOSE_GRACE_SECONDS)):
         sweeps.finish_due_closings()
-        assert tablet_meeting(device)[0] == later
+        assert shown(token) == later.pk
 
 
 def test_a_tablet_cannot_be_started_by_hand_before_its_meeting_is_shown(clock, settings):
@@ -247,10 +258,10 @@ def test_the_new_meeting_page_shows_tablets_busy_at_the_chosen_time(clock):
     device = DeviceFactory()
     user = UserFactory(customer=device.customer)
     start = timezone.now() + timedelta(days=1)
-    book(device, start=start)
-    assert devices_for_new_meeting(device.customer_id, user) == [(device, False)]
+    meeting = book(device, start=start)
+    assert devices_for_new_meeting(device.customer_id, user) == [(device, None)]
     assert devices_for_new_meeting(device.customer_id, user, start=start,
-                                   end=start + HOUR) == [(device, True)]
+                                   end=start + HOUR) == [(device, meeting.pk)]
 
 
 # --- Moving and cancelling ---------------------------------------------------------------------
