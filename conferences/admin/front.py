@@ -6,7 +6,7 @@
   offline and recent failures.
 
 Each part is a block of its own (templates/admin/front/*.html), so that more can slot in
-between (a "next meeting" block, say)."""
+between (as the next meeting booked ahead does: `{% next_meeting %}`)."""
 
 from __future__ import annotations
 

@@ -203,6 +203,7 @@ ADD_GUESTS_FORM = {
     "properties": {
         "guests[0][email]": {"type": "string", "format": "email"},
         "guests[0][name]": {"type": "string", "maxLength": NAME_MAX},
+        "guests": {"not": {}},  # a plain `guests=…` is no guest: 422 guests
     },
     "required": ["guests[0][email]"],
 }

@@ -1,4 +1,5 @@
-"""`{% dashboard %}`: the scoped figures on the admin's front page, and the next meeting."""
+"""`{% dashboard %}`: the scoped figures on a reseller's and the admin's front page;
+`{% next_meeting %}`: the next meeting booked ahead, on every front page."""
 
 from __future__ import annotations
 
@@ -14,5 +15,9 @@ register = template.Library()
 
 @register.inclusion_tag("admin/dashboard.html", takes_context=True)
 def dashboard(context: dict[str, Any]) -> dict[str, Any]:
-    user = context["request"].user
-    return {"figures": dashboard_figures(user), "next": next_booking(user)}
+    return {"figures": dashboard_figures(context["request"].user)}
+
+
+@register.inclusion_tag("admin/front/next.html", takes_context=True)
+def next_meeting(context: dict[str, Any]) -> dict[str, Any]:
+    return {"next": next_booking(context["request"].user)}

@@ -138,8 +138,17 @@ def body_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
     return result
 
 
+def _needs_fields(schema: dict[str, Any]) -> bool:
+    """Whether every body the schema allows has at least one field: it requires some, or each
+    of its alternatives (anyOf/oneOf) does."""
+    if schema.get("required"):
+        return True
+    alternatives: list[dict[str, Any]] = schema.get("anyOf") or schema.get("oneOf") or []
+    return bool(alternatives) and all(_needs_fields(each) for each in alternatives)
+
+
 def required_request_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Postprocessing hook: a body whose every media type has required fields is required, as
+    """Postprocessing hook: a body whose every media type needs fields is required, as
     drf-spectacular already decides for serializers but not for schemas given as dicts."""
     components = result.get("components", {}).get("schemas", {})
     for methods in result.get("paths", {}).values():
@@ -150,6 +159,6 @@ def required_request_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, 
             schemas = [media["schema"] for media in body["content"].values()]
             schemas = [components[s["$ref"].rsplit("/", 1)[1]] if "$ref" in s else s
                        for s in schemas]
-            if all(schema.get("required") for schema in schemas):
+            if all(_needs_fields(schema) for schema in schemas):
                 body["required"] = True
     return result

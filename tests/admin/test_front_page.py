@@ -141,7 +141,7 @@ def _count(client, url: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize(("key", "queries"), [("MANAGER@A1", 9), ("RESELLER@Reseller A", 14)])
+@pytest.mark.parametrize(("key", "queries"), [("MANAGER@A1", 10), ("RESELLER@Reseller A", 15)])
 def test_the_front_page_takes_a_fixed_number_of_queries(client, tenants, key, queries):
     client.force_login(tenants.user(key))
     before = _count(client, "/admin/")

@@ -105,7 +105,8 @@ def test_every_body_is_documented_in_both_content_types_with_its_errors(schema):
             name in {"POST /auth/login", "POST /iptv/app/login/serial",
                      "POST /iptv/app/login/deviceid", "POST /iptv/flexcareconference/meeting",
                      "POST /iptv/flexcareconference/meeting/{meeting_id}/createcommand",
-                     "POST /iptv/flexcareconference/meeting/{meeting_id}/guests"}), name
+                     "POST /iptv/flexcareconference/meeting/{meeting_id}/guests",
+                     "PATCH /iptv/flexcareconference/meeting/{meeting_id}"}), name
 
 
 def test_each_command_type_is_documented_with_the_field_it_needs(schema):
