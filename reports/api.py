@@ -116,8 +116,9 @@ class UsageApi(EmployeeApi):
 
     def finalize_response(self, request: Request, response: Response, *args: Any,
                           **kwargs: Any) -> Response:
-        # Errors follow the contract's JSON shape whatever format was asked for.
-        if response.status_code >= 400:
+        # Errors follow the contract's JSON shape whatever format was asked for, and so does
+        # OPTIONS (its answer describes the endpoint: it has no rows to put in a CSV).
+        if response.status_code >= 400 or request.method == "OPTIONS":
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

@@ -74,7 +74,9 @@ def is_ward(user: Any) -> bool:
 
 def live_meetings(user: Any) -> list[LiveMeeting]:
     """The user's open meetings, newest first, each saying where it stands (three queries)."""
-    meetings = list(Conference.objects.for_user(user).open().select_related("customer")
+    # Live: open and already shown to the tablets (a meeting booked ahead is on the agenda).
+    meetings = list(Conference.objects.for_user(user).open()
+                    .visible_to_tablets(timezone.now()).select_related("customer")
                     .order_by("-created_at", "-pk")[:LIST_LIMIT])
     participants = list(ConferenceDevice.objects.filter(conference__in=meetings)
                         .select_related("device").order_by("added_at", "pk"))
@@ -143,7 +145,8 @@ def customer_overview(user: Any) -> list[Customer]:
     return list(
         Customer.objects.for_user(user).filter(is_reseller=False)
         .annotate(
-            live=_count(Conference.objects.open().filter(customer=OuterRef("pk"))),
+            live=_count(Conference.objects.open().visible_to_tablets(timezone.now())
+                        .filter(customer=OuterRef("pk"))),
             online=_count(devices.filter(last_seen_at__gte=online_since())),
             offline=_count(devices.exclude(last_seen_at__gte=online_since())),
             failures=_count(failed, by_customer),

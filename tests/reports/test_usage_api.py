@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 
@@ -99,6 +100,18 @@ def test_errors_are_json_even_when_csv_was_asked_for(api, tenants):
                        **bearer(tenants.user_tokens["VIEWER@A1"]))
     assert response["Content-Type"] == "application/json"
     assert error_of(response) == (400, "granularity")
+
+
+@pytest.mark.parametrize("ask", [{"format": "csv"}, {"HTTP_ACCEPT": "text/csv"}])
+def test_options_answers_json_even_when_csv_was_asked_for(api, tenants, ask):
+    """OPTIONS has no rows to put in a CSV: it answered 500 (found by fuzzing)."""
+    query = {**RANGE, **{k: v for k, v in ask.items() if k == "format"}}
+    headers = {k: v for k, v in ask.items() if k != "format"}
+    response = api.client.options(f"{USAGE}?{urlencode(query)}", **headers,
+                           **bearer(tenants.user_tokens["VIEWER@A1"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"]
 
 
 def test_a_year_of_366_days_is_allowed(api, tenants):
