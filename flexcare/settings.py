@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from flexcare.redis_url import celery_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # git-ignored: SQLite file, embedded broker, beat schedule
 
@@ -252,8 +254,7 @@ CACHES = {
 
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 else:
     for sub in ("broker", "results", "control"):
         (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)

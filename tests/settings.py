@@ -2,7 +2,7 @@
 defaults (so a bare `pytest` works) and a fast password hasher. Explicit variables win."""
 
 import os
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -10,6 +10,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from flexcare.redis_url import celery_url
 from flexcare.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -34,12 +35,5 @@ if _redis_url and _xdist_worker:
         _redis_url = f"unix://{_parts.path}?db={_db}"
     else:
         _redis_url = _parts._replace(path=f"/{_db}").geturl()
-    CACHES["default"]["LOCATION"] = CELERY_BROKER_URL = CELERY_RESULT_BACKEND = _redis_url  # noqa: F405
-
-# scripts/with-services.sh runs Redis on a unix socket, unix:///path, the form the cache's
-# redis-py reads; Celery (kombu and its result backend) reads only its own,
-# redis+socket:///path, with the database as ?virtual_host=.
-if _redis_url.startswith("unix://"):
-    _parts = urlsplit(_redis_url)
-    _vhost = f"?virtual_host={parse_qs(_parts.query)['db'][0]}" if _parts.query else ""
-    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = f"redis+socket://{_parts.path}{_vhost}"
+    CACHES["default"]["LOCATION"] = _redis_url  # noqa: F405
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(_redis_url)
