@@ -284,8 +284,9 @@ class UserToken(Token):
     def idle_limit() -> timedelta:
         return timedelta(minutes=settings.EMPLOYEE_TOKEN_IDLE_MINUTES)
 
-    def owner_refused(self) -> bool:
-        return not self.user.is_active or super().owner_refused()
+    @classmethod
+    def refused(cls) -> Q:
+        return Q(user__is_active=False) | super().refused()
 
 
 # The audit trail: who did what to which meeting or tablet, and when (recorded by

@@ -34,6 +34,11 @@ class TokenQuerySet(ScopedQuerySet):
     def active(self) -> TokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def usable(self) -> TokenQuerySet:
+        """Active tokens whose owner may use them (not Token.refused): those token_check
+        accepts, but for expiry. The tablets' polls compile their token rule from this."""
+        return self.active().exclude(self.model.refused())
+
     def matching(self, token: str) -> TokenQuerySet:
         """The row of a plain token, if any: looked up by digest, never by the token."""
         return self.filter(digest=secret_digest(token))
@@ -73,11 +78,14 @@ class Token(models.Model):
         """Matches the tokens that had expired at `moment` (as `expires_at` says)."""
         return Q(pk__in=[])
 
-    def owner_refused(self) -> bool:
-        """The owner may not use its tokens: its customer is blocked. A deleted owner (a
-        tablet's token outlives its registration) is for the caller to answer."""
-        owner = getattr(self, self.owner_field)
-        return owner is not None and owner.customer is not None and owner.customer.is_blocked
+    @classmethod
+    def refused(cls) -> Q:
+        """Matches the tokens whose owner may not use them: its customer is blocked. A
+        deleted owner (a tablet's token outlives its registration) is for the caller to
+        answer, as is an owner without a customer (a platform admin)."""
+        from .models import CustomerState  # accounts.models imports this module (Token)
+
+        return Q(**{f"{cls.owner_field}__customer__state": CustomerState.BLOCKED})
 
 
 T = TypeVar("T", bound=Token)
@@ -93,13 +101,13 @@ def token_issue(*, model: type[T], **owner: Any) -> str:
 
 def token_check(*, model: type[T], token: object) -> tuple[TokenState, T | None]:
     """The active row of a plain token (with its owner and the owner's customer) and whether
-    it may be used: INVALID when unknown, revoked or refused (Token.owner_refused), EXPIRED
-    past its expiry (the row is returned: the caller may say so)."""
+    it may be used: INVALID when unknown, revoked or refused (Token.refused), EXPIRED past
+    its expiry (the row is returned: the caller may say so)."""
     if not isinstance(token, str) or not token:
         return TokenState.INVALID, None
-    tokens = model.objects.active()
+    tokens = model.objects.usable()
     row = tokens.select_related(tokens.customer_path).matching(token).first()
-    if row is None or row.owner_refused():
+    if row is None:
         return TokenState.INVALID, None
     expires_at = row.expires_at
     if expires_at is not None and timezone.now() >= expires_at:
