@@ -22,28 +22,31 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def read_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of a read-only statement, or None."""
-    retry = _skip_health_check()
+    # The connection itself, not django.db.connection: each attribute read through that
+    # proxy looks the connection up again.
+    db = connections[DEFAULT_DB_ALIAS]
+    retry = _skip_health_check(db)
     try:
-        return _read(sql, params)
+        return _read(db, sql, params)
     except (InterfaceError, OperationalError):
         if not retry:
             raise
         # The connection reused without a health check had died: open a new one, as the
         # health check would have, and read again (a read is safe to repeat).
-        connection.close()
-        return _read(sql, params)
+        db.close()
+        return _read(db, sql, params)
 
 
-def _skip_health_check() -> bool:
+def _skip_health_check(db: Any) -> bool:  # Any: django-stubs lack the health check's attributes
     """Mark this request's health check done when the statement can stand in for it: on a
     connection kept from an earlier request, outside a transaction (a failure inside one
     loses the transaction, and nothing in it may be retried)."""
-    db: Any = connection  # django-stubs know nothing of the health check's attributes
     if (db.connection is None or not db.health_check_enabled or db.health_check_done
             or db.in_atomic_block):
         return False
@@ -51,13 +54,13 @@ def _skip_health_check() -> bool:
     return True
 
 
-def _read(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
+def _read(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    if db.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    connection.ensure_connection()
-    raw = connection.connection
+    db.ensure_connection()
+    raw = db.connection
     if raw.prepare_threshold is None:
         # Django turns psycopg's preparing off. Its own cursors bind on the client side and
         # never prepare whatever the threshold; of the rest, only explicit requests (below)
@@ -65,8 +68,7 @@ def _read(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         raw.prepare_threshold = _ONLY_WHEN_ASKED
     # Wrapped as Django wraps its own cursors: errors become Django's, the query is counted
     # and logged (assertNumQueries, DEBUG) like any other.
-    wrapped = (connection.make_debug_cursor if connection.queries_logged
-               else connection.make_cursor)
+    wrapped = db.make_debug_cursor if db.queries_logged else db.make_cursor
     with wrapped(_PreparingCursor(raw)) as cursor:  # type: ignore[arg-type]  # stubs: a raw cursor is what it wraps
         cursor.execute(sql, params)
         return cursor.fetchone()
