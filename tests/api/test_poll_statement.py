@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from accounts.models import CustomerState
 from accounts.tokens import TokenState, token_check
 from devices.models import Device, DeviceToken
 from devices.services import device_token_issue, device_token_reset, device_token_revoke
+from flexcare.fast_read import read_row
 from tests.api.conftest import TabletInMeeting, error_of, ready_meeting
 from tests.factories import DeviceFactory
 
@@ -128,12 +129,49 @@ def test_a_poll_on_a_connection_that_died_while_idle_is_answered(
         pid = connection.connection.info.backend_pid
         # The server ends the idle connection (a restart, a failover, an idle timeout).
         with psycopg.connect(**connection.get_connection_params()) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits
         _request_boundary()
         response = poll(client, path, tablet.token)
         assert response.status_code in (200, 404), (name, response.content)
         assert response.status_code == 200 or error_of(response) == (404, "command"), name
         assert connection.connection.info.backend_pid != pid
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_prepared_plan_a_migration_outgrew_is_run_again() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE poll_probe (x integer)")
+        cursor.execute("INSERT INTO poll_probe VALUES (7)")
+    try:
+        _request_boundary()
+        assert read_row("SELECT x FROM poll_probe", []) == (7,)
+        pid = connection.connection.info.backend_pid
+        # A migration, from another connection, changes the type the plan returns.
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("ALTER TABLE poll_probe ALTER COLUMN x TYPE bigint")
+        _request_boundary()
+        assert read_row("SELECT x FROM poll_probe", []) == (7,)
+        assert connection.connection.info.backend_pid != pid
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE poll_probe")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_times_out_is_not_run_again_and_keeps_its_connection() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 100")
+    _request_boundary()
+    pid = connection.connection.info.backend_pid
+    with pytest.raises(OperationalError, match="statement timeout"):
+        read_row("SELECT pg_sleep(1)", [])
+    assert connection.connection.info.backend_pid == pid
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("100ms",)
+        cursor.execute("RESET statement_timeout")
 
 
 def _prepared() -> list[str]:
