@@ -28,7 +28,6 @@ import psycopg
 from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
-    DatabaseError,
     InterfaceError,
     NotSupportedError,
     OperationalError,
@@ -66,7 +65,7 @@ def _skip_health_check(db: Any) -> None:  # Any: django-stubs lack the health ch
         db.health_check_done = True
 
 
-def _replaceable(db: BaseDatabaseWrapper, error: DatabaseError) -> bool:
+def _replaceable(db: BaseDatabaseWrapper, error: Exception) -> bool:
     """The connection died (what the health check finds), or holds a prepared plan the
     schema has outgrown."""
     raw = db.connection
