@@ -54,6 +54,12 @@ def _token_rule() -> tuple[str, tuple[Any, ...]]:
     return sql, params
 
 
+@functools.cache
+def _statement(columns: str, joins: str) -> str:
+    """The text of one of the polls' few statements, put together once."""
+    return _POLL_SQL.format(columns=columns, tokens=_token_rule()[0], joins=joins)
+
+
 _TOKEN_SLOT = "poll-token-slot"  # noqa: S105 (no secret: a placeholder, replaced by each poll's digest)
 _DIGEST_SLOT = secret_digest(_TOKEN_SLOT)
 
@@ -153,9 +159,9 @@ def _poll(
 ) -> tuple[Device | None, tuple[Any, ...]] | None:
     if not isinstance(token, str) or not token:
         return None
-    tokens, token_params = _token_rule()
     digest = secret_digest(token)
-    row = read_row(_POLL_SQL.format(columns=columns, tokens=tokens, joins=joins), [
+    token_params = _token_rule()[1]
+    row = read_row(_statement(columns, joins), [
         *params, *(digest if param == _DIGEST_SLOT else param for param in token_params),
         *join_params,
     ])
