@@ -28,8 +28,9 @@ def _celery_join_allowed() -> None:
 
 @pytest.fixture(scope="module")
 def tenants_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Tenants]:
-    """The tenants world, built once per module inside a transaction that is rolled back when
-    the module is done. Each test then runs in a savepoint inside it (`db`), so its changes
+    """The tenants world, built once per module (under pytest-xdist, once on each worker that
+    runs some of the module's tests) inside a transaction that is rolled back when the module
+    is done. Each test then runs in a savepoint inside it (`db`), so its changes
     go with it; tests that use the world run last in their module (see below), so that no
     other test finds it."""
     with django_db_blocker.unblock(), transaction.atomic():

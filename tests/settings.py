@@ -22,6 +22,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Production serves collected static files; the suite serves them straight from the apps.
 WHITENOISE_USE_FINDERS = True
+# Looked up per request instead of indexed at start: every test client loads the middleware
+# anew, and indexing every app's static files (the admin's, DRF's, ...) costs 27 ms a client,
+# about a minute of the suite.
+WHITENOISE_AUTOREFRESH = True
 
 # Under pytest-xdist each worker has a Redis database of its own (gw0 uses 1, gw1 uses 2, ...):
 # workers never share throttling counters, Celery queues or the broadcasts that find a test's

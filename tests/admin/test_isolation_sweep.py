@@ -267,9 +267,12 @@ def check_object_urls(client: Any, world: World, label: str, key: str, target: s
     urls = object_urls(model_admin)
     forms = harvested_forms(world, label)
     client = _login(client, world, key)
-    missing = str(ObjectId())
-    answers_for_missing = {name: _answer(client.get(url(missing)), missing)
-                           for name, url in urls.items()}
+    # The same for every target of this admin and user: asked once (a fifth of this check).
+    if (label, key) not in world.missing_answers:
+        missing = str(ObjectId())
+        world.missing_answers[label, key] = {name: _answer(client.get(url(missing)), missing)
+                                             for name, url in urls.items()}
+    answers_for_missing = world.missing_answers[label, key]
     problems = []
     for obj in world.objects(model, targets(key)[target]):
         pk, what = quote(obj.pk), world.describe(model, obj.pk)

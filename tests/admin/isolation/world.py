@@ -151,6 +151,9 @@ class World:
     names: dict[str, str]  # customer pk -> name
     _owners: dict[type[models.Model], dict[Any, Owner]] = field(default_factory=dict)
     harvested: dict[str, list[tuple[str, dict[str, list[str]]]]] = field(default_factory=dict)
+    # (label, user key) -> URL name -> the answer to an id that names no object
+    missing_answers: dict[tuple[str, str], dict[str, tuple[int, str]]] = field(
+        default_factory=dict)
 
     def user(self, key: str) -> User:
         return self.tenants.users[key]
