@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,12 @@ class World:
     # (label, user key) -> URL name -> the answer to an id that names no object
     missing_answers: dict[tuple[str, str], dict[str, tuple[int, str]]] = field(
         default_factory=dict)
+    # (user key, URL) -> the page a GET of it shows (test_isolation_sweep.get_page)
+    pages: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def unshared(self) -> World:
+        """This world without the answers and pages kept for the tests that share them."""
+        return replace(self, harvested={}, missing_answers={}, pages={})
 
     def user(self, key: str) -> User:
         return self.tenants.users[key]
