@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.access import AccessLevel, level_at_least, level_has_perm
@@ -150,6 +151,7 @@ def admin_model(label: str) -> type[models.Model]:
 class World:
     tenants: Tenants
     names: dict[str, str]  # customer pk -> name
+    sessions: dict[str, str]  # user key -> the session cookie of its login (see _login)
     _owners: dict[type[models.Model], dict[Any, Owner]] = field(default_factory=dict)
     harvested: dict[str, list[tuple[str, dict[str, list[str]]]]] = field(default_factory=dict)
     # (label, user key) -> URL name -> the answer to an id that names no object
@@ -234,11 +236,20 @@ def world_of(tenants: Tenants) -> World:
                for name, c in tenants.customers.items()}
     assert parents == TREE, "tests/tenants.py changed: update TREE in this sweep"
     assert sorted(tenants.users) == sorted(USER_KEYS), "update USER_KEYS in this sweep"
-    return World(tenants, {c.pk: name for name, c in tenants.customers.items()})
+    # Each user logs in once, here, inside the module's transaction: a test only changes
+    # its session within its own savepoint, so every test finds it as it was after the
+    # login (a login per test, a tenth of the sweep, proved nothing more).
+    sessions = {}
+    for key in USER_KEYS:
+        client = Client()
+        client.force_login(tenants.users[key])
+        sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(tenants, {c.pk: name for name, c in tenants.customers.items()}, sessions)
 
 
 def _login(client: Any, world: World, key: str) -> Any:
-    client.force_login(world.user(key))
+    """`client` logged in as `key`: with the session its login made (see world_of)."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[key]
     return client
 
 
