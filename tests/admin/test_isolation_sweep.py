@@ -27,7 +27,8 @@ in KNOWN_DEFECTS: those cases are `xfail(strict=True)` until fixed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -208,6 +209,30 @@ def test_changelist(client: Any, world: World, label: str, key: str, target: str
     assert not problems, "\n".join(problems)
 
 
+# --- pages read by several checks, fetched once per module -------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    html: str
+    forms: list[tuple[str, BaseForm]]  # see _context_forms
+    unscoped: list[str]
+
+
+def get_page(client: Any, world: World, key: str, url: str) -> Page:
+    """GET `url` with `client`, logged in as `key`, once per module: the in-scope pages are
+    read by test_object_urls, test_pages_show_no_out_of_scope_id and test_form_choices alike.
+    Each test runs in a rollback of the same world and only GETs before it reads a page
+    (test_object_urls reads them before any POST), so the page is the one it would get itself.
+    test_each_check_catches_a_leak works on a World of its own (World.unshared)."""
+    if (key, url) not in world.pages:
+        response = client.get(url)
+        world.pages[key, url] = Page(response.status_code, response.content.decode(),
+                                     *_context_forms(response))
+    page: Page = world.pages[key, url]
+    return page
+
+
 # --- every per-object URL: change, history, delete, custom views, view on site -----------
 
 def object_urls(model_admin: admin.ModelAdmin) -> dict[str, Callable[[str], str]]:
@@ -267,21 +292,30 @@ def check_object_urls(client: Any, world: World, label: str, key: str, target: s
     urls = object_urls(model_admin)
     forms = harvested_forms(world, label)
     client = _login(client, world, key)
-    # The same for every target of this admin and user: asked once (a fifth of this check).
+    problems = []
+    objects = world.objects(model, targets(key)[target])
+    hidden = [obj for obj in objects if not world.visible(key, obj)]
+    for obj in objects:
+        if obj not in hidden:
+            pk, what = quote(obj.pk), world.describe(model, obj.pk)
+            for view, allowed in may.items():
+                status = get_page(client, world, key, _url(model, view, pk)).status
+                if status != (200 if allowed else 403):
+                    problems.append(f"{view} of {what}: {status}")
+    # The same for every target of this admin and user: asked once (a fifth of this check),
+    # after the pages above (a missing id's redirect leaves a message for the next page).
     if (label, key) not in world.missing_answers:
         missing = str(ObjectId())
         world.missing_answers[label, key] = {name: _answer(client.get(url(missing)), missing)
                                              for name, url in urls.items()}
     answers_for_missing = world.missing_answers[label, key]
-    problems = []
-    for obj in world.objects(model, targets(key)[target]):
+    # One snapshot before and one after all the requests to this target's out-of-scope
+    # objects (not a pair per object: they were a fifth of this check): a change to any
+    # object of their customers, by any of them, is still caught.
+    before = world.snapshot({world.owner(obj) for obj in hidden})
+    posted: list[tuple[str, list[str]]] = []
+    for obj in hidden:
         pk, what = quote(obj.pk), world.describe(model, obj.pk)
-        if world.visible(key, obj):
-            for view, allowed in may.items():
-                status = client.get(_url(model, view, pk)).status_code
-                if status != (200 if allowed else 403):
-                    problems.append(f"{view} of {what}: {status}")
-            continue
         for name, url in urls.items():  # answered exactly like a missing id, on every URL
             response = client.get(url(pk))
             answer = _answer(response, pk)
@@ -293,7 +327,6 @@ def check_object_urls(client: Any, world: World, label: str, key: str, target: s
                     _not_found(response) or (response.status_code == 403 and not may[view])):
                 # not found; 403 only without the model permission
                 problems.append(f"{view} of out-of-scope {what}: {answer}")
-        before = world.snapshot([world.owner(obj)])
         posts = [(url(pk), {"post": ["yes"]}) for url in urls.values()]
         posts += [(action.replace("{id}", pk),
                    {k: [v.replace("{id}", pk) for v in vs] for k, vs in data.items()})
@@ -303,10 +336,12 @@ def check_object_urls(client: Any, world: World, label: str, key: str, target: s
                 response = client.post(post_url, data)
             if response.status_code not in (302, 403, 404, 405):
                 problems.append(f"POST {post_url} {sorted(data)}: {response.status_code}")
-        after = world.snapshot([world.owner(obj)])
-        if after != before:
-            problems.append(f"POSTs {[(u, d) for u, d in posts]} to out-of-scope {what} "
-                            f"changed {_changes(before, after)}")
+        posted += [(u.replace(pk, "{id}"), sorted(d)) for u, d in posts]
+    after = world.snapshot({world.owner(obj) for obj in hidden})
+    if after != before:
+        described = [world.describe(model, obj.pk) for obj in hidden]
+        problems.append(f"POSTs {sorted(set(map(repr, posted)))} to out-of-scope {described} "
+                        f"changed {_changes(before, after)}")
     return problems
 
 
@@ -347,11 +382,10 @@ def check_pages(client: Any, world: World, label: str, key: str) -> list[str]:
     client = _login(client, world, key)
     problems = []
     for url in _pages(world, key, admin_model(label)):
-        response = client.get(url)
-        if response.status_code == 200:
-            html = response.content.decode()
+        page = get_page(client, world, key, url)
+        if page.status == 200:
             problems += [f"{url} shows {world.describe(*hidden[pk])}" for pk in hidden
-                         if pk in html]
+                         if pk in page.html]
     return problems
 
 
@@ -393,17 +427,21 @@ def test_the_site_pages_check_catches_a_front_page_leak(client: Any, world: Worl
 
 # --- form choices: every form of the add and change pages, inlines included ---------------
 
-def _context_forms(response: Any) -> Iterator[tuple[str, BaseForm]]:
-    """Every form in a page's context: the admin form, inline formsets, custom pages' forms."""
+def _context_forms(response: Any) -> tuple[list[tuple[str, BaseForm]], list[str]]:
+    """Every form in a page's context (the admin form, inline formsets, custom pages' forms),
+    and the problem of each inline formset whose admin is not scoped."""
     context = response.context
+    forms: list[tuple[str, BaseForm]] = []
+    unscoped: list[str] = []
     if response.status_code != 200 or context is None:
-        return
+        return forms, unscoped
     seen: set[int] = set()
     for ctx in (context if isinstance(context, ContextList) else [context]):
         for name, value in ctx.flatten().items():  # type: ignore[union-attr]  # the test client's Contexts
             for item in value if isinstance(value, list | tuple) else [value]:
                 if isinstance(item, InlineAdminFormSet):
-                    assert isinstance(item.opts, ScopedAdminMixin), f"{item.opts} is not scoped"
+                    if not isinstance(item.opts, ScopedAdminMixin):
+                        unscoped.append(f"{item.opts} is not scoped")
                     item = item.formset
                 if isinstance(item, AdminForm):
                     item = item.form
@@ -411,10 +449,11 @@ def _context_forms(response: Any) -> Iterator[tuple[str, BaseForm]]:
                     continue
                 seen.add(id(item))
                 if isinstance(item, BaseFormSet):
-                    for index, form in enumerate([*item.forms, item.empty_form]):
-                        yield f"{name}[{index}]", form
+                    forms += [(f"{name}[{index}]", form)
+                              for index, form in enumerate([*item.forms, item.empty_form])]
                 elif isinstance(item, BaseForm):
-                    yield name, item
+                    forms.append((name, item))
+    return forms, sorted(set(unscoped))
 
 
 def _choice_values(field: Any) -> set[str]:
@@ -450,7 +489,9 @@ def check_forms(client: Any, world: World, label: str, key: str) -> list[str]:
              if world.visible(key, o)]
     problems = []
     for url in urls:
-        for where, form in _context_forms(client.get(url)):
+        page = get_page(client, world, key, url)
+        problems += [f"{url} {problem}" for problem in page.unscoped]
+        for where, form in page.forms:
             problems += form_problems(world, key, f"{url} {where}", form)
     return problems
 
@@ -574,6 +615,7 @@ def _unscoped(queryset: Any, request: Any) -> Any:
 def test_each_check_catches_a_leak(client: Any, world: World, monkeypatch: Any, check: str,
                                    django_capture_on_commit_callbacks: Any) -> None:
     monkeypatch.setattr("accounts.admin_scoping._scoped", _unscoped)
+    world = world.unshared()  # nothing it reads unscoped may be kept for the other tests
     capture = django_capture_on_commit_callbacks
     key, device, meeting = "MANAGER@A1", "devices.device", "conferences.conference"
     problems = {

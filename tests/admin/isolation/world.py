@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.test import RequestFactory
+from django.db.models import Q
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.access import AccessLevel, level_at_least, level_has_perm
@@ -149,11 +151,18 @@ def admin_model(label: str) -> type[models.Model]:
 class World:
     tenants: Tenants
     names: dict[str, str]  # customer pk -> name
+    sessions: dict[str, str]  # user key -> the session cookie of its login (see _login)
     _owners: dict[type[models.Model], dict[Any, Owner]] = field(default_factory=dict)
     harvested: dict[str, list[tuple[str, dict[str, list[str]]]]] = field(default_factory=dict)
     # (label, user key) -> URL name -> the answer to an id that names no object
     missing_answers: dict[tuple[str, str], dict[str, tuple[int, str]]] = field(
         default_factory=dict)
+    # (user key, URL) -> the page a GET of it shows (test_isolation_sweep.get_page)
+    pages: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def unshared(self) -> World:
+        """This world without the answers and pages kept for the tests that share them."""
+        return replace(self, harvested={}, missing_answers={}, pages={})
 
     def user(self, key: str) -> User:
         return self.tenants.users[key]
@@ -200,13 +209,19 @@ class World:
         return f"{model._meta.label_lower} {pk} of {owner!r}"
 
     def snapshot(self, names: Iterable[Owner]) -> dict[tuple[str, Any], dict[str, Any]]:
-        """Every field of every scoped object of customers `names`, read from the database."""
+        """Every field of every scoped object of customers `names`, read from the database
+        (one query a model: the sweep takes thousands)."""
         wanted = set(names)
+        customers = [pk for pk, name in self.names.items() if name in wanted]
         snap = {}
         for model in OUR_MODELS:
             if _is_scoped(model):
-                pks = [pk for pk, o in self.owners(model, fresh=True).items() if o in wanted]
-                for row in model._default_manager.filter(pk__in=pks).values():
+                path = customer_path(model)
+                lookup = f"{path}__pk" if path else "pk"
+                owned = Q(**{f"{lookup}__in": customers})
+                if PLATFORM in wanted:
+                    owned |= Q(**{f"{lookup}__isnull": True})
+                for row in model._default_manager.filter(owned).values():
                     snap[(model._meta.label_lower, row[model._meta.pk.attname])] = row
         return snap
 
@@ -221,11 +236,20 @@ def world_of(tenants: Tenants) -> World:
                for name, c in tenants.customers.items()}
     assert parents == TREE, "tests/tenants.py changed: update TREE in this sweep"
     assert sorted(tenants.users) == sorted(USER_KEYS), "update USER_KEYS in this sweep"
-    return World(tenants, {c.pk: name for name, c in tenants.customers.items()})
+    # Each user logs in once, here, inside the module's transaction: a test only changes
+    # its session within its own savepoint, so every test finds it as it was after the
+    # login (a login per test, a tenth of the sweep, proved nothing more).
+    sessions = {}
+    for key in USER_KEYS:
+        client = Client()
+        client.force_login(tenants.users[key])
+        sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(tenants, {c.pk: name for name, c in tenants.customers.items()}, sessions)
 
 
 def _login(client: Any, world: World, key: str) -> Any:
-    client.force_login(world.user(key))
+    """`client` logged in as `key`: with the session its login made (see world_of)."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[key]
     return client
 
 
