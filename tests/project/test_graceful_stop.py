@@ -91,7 +91,9 @@ def test_gunicorn_told_to_stop_finishes_the_requests_in_flight(tmp_path):
             # as the test wants.
             Command.objects.select_for_update().get(pk=start.pk)
             request.start()
-            wait_for(waiting_on_a_lock, what="the request waiting in the database")
+            wait_for(lambda: waiting_on_a_lock() or not request.is_alive(),
+                     what="the request waiting in the database")
+            assert request.is_alive(), f"answered without waiting for the lock: {answers}"
             web.send(signal.SIGTERM)
             request.join(timeout=2)
             assert web.alive  # still serving the request in flight
