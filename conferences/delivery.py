@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import Device
 from flexcare.errors import Conflict, NotFound, lazy_format
 
 from . import tasks
@@ -96,7 +95,7 @@ def db_datetime(value: datetime | str) -> datetime:
 
 @transaction.atomic
 def command_acknowledge(
-    *, device: Device, participant: ConferenceDevice, command_id: str, success: bool = True,
+    *, participant: ConferenceDevice, command_id: str, success: bool = True,
     error: str = "",
 ) -> Command:
     """The tablet reports a command executed (or failed). Idempotent: repeating it changes

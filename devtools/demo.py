@@ -173,7 +173,7 @@ def _ready_meeting(customer: Customer, device: Device, employee: User) -> Confer
     volume = command_queue(type=CommandType.SET_VOLUME, volume=60, **queue)
     command_queue(type=CommandType.CAMERA_ON, value=True, **queue)
     command_claim(participant=participant)
-    command_acknowledge(device=device, participant=participant, command_id=volume.pk)
+    command_acknowledge(participant=participant, command_id=volume.pk)
     command_queue(type=CommandType.MICROPHONE_ON, value=False, **queue)
     return participant
 

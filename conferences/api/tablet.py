@@ -17,6 +17,7 @@ from flexcare.errors import NotFound
 
 from ..delivery import command_acknowledge, command_claim
 from ..documents import meeting_etag, tablet_document
+from ..models import ConferenceDevice
 from ..polling import Poll, meeting_poll, participation_poll
 from ..selectors import tablet_participation
 from ..wire import command_wire
@@ -47,6 +48,13 @@ class PollApi(TabletApi):
 
     def find(self, token: str | None) -> Poll | None:
         raise NotImplementedError
+
+    def participant(self, request: Request, meeting_id: str, *,
+                    include_closed: bool = False) -> ConferenceDevice:
+        """The tablet's place in the path's meeting, as the poll found it; if it found none,
+        the selector's 404 says why (`meeting` or `device`)."""
+        return self.poll.participant or tablet_participation(
+            request_device(request), meeting_id, include_closed=include_closed)
 
 
 class GetMeetingApi(PollApi):
@@ -107,13 +115,9 @@ class GetCommandsApi(PollApi):
         )},
     )
     def post(self, request: Request, meeting_id: str) -> Response:
-        meeting_id = require_object_id(meeting_id)
-        participant = self.poll.participant
-        if participant is None:  # says why: `404 meeting` or `404 device`
-            tablet_participation(request_device(request), meeting_id)
+        participant = self.participant(request, require_object_id(meeting_id))
         # Nothing to claim (the poll looked): no claiming UPDATE, no write at all.
-        commands = (command_claim(participant=participant)
-                    if participant is not None and self.poll.deliverable else [])
+        commands = command_claim(participant=participant) if self.poll.deliverable else []
         return Response({"commands": [command_wire(command) for command in commands]})
 
 
@@ -135,15 +139,12 @@ class AcknowledgeApi(PollApi):
         )},
     )
     def post(self, request: Request, meeting_id: str, command_id: str) -> Response:
-        device = request_device(request)
-        meeting_id = require_object_id(meeting_id)
-        participant = self.poll.participant or tablet_participation(
-            device, meeting_id, include_closed=True
-        )
+        participant = self.participant(request, require_object_id(meeting_id),
+                                       include_closed=True)
         data = AckIn(data={"token": request.auth, **_plain(request.data)})
         data.is_valid(raise_exception=True)
         command = command_acknowledge(
-            device=device, participant=participant, command_id=require_object_id(command_id),
+            participant=participant, command_id=require_object_id(command_id),
             success=data.validated_data["success"], error=data.validated_data.get("error", ""),
         )
         return Response({"success": True, "command": command_wire(command)})

@@ -71,12 +71,12 @@ def meeting(customer, devices, employee, created: str, *, started: str | None = 
             assert meeting_mark_started(meeting_id=made.pk)
             participant = made.participants.get(device=devices[0])
             start = participant.commands.get(type=CommandType.START_MEETING)
-            command_acknowledge(device=devices[0], participant=participant,
+            command_acknowledge(participant=participant,
                                 command_id=start.pk)
             for kind in (CommandType.CAMERA_ON, CommandType.SET_VOLUME)[:failed_commands]:
                 fields = {"value": False} if kind == CommandType.CAMERA_ON else {}
                 failing = queue(made, devices[0], kind, **fields)
-                command_acknowledge(device=devices[0], participant=participant,
+                command_acknowledge(participant=participant,
                                     command_id=failing.pk, success=False, error="no camera")
     if closed:
         with time_machine.travel(utc(closed), tick=False):

@@ -46,7 +46,7 @@ def _event(name: str, command: Command, participant) -> object:
         return [c.pk for c in command_claim(participant=participant)]
     if name in ("ack", "ack_failure"):
         try:
-            command_acknowledge(device=participant.device, participant=participant,
+            command_acknowledge(participant=participant,
                                 command_id=command.pk, success=name == "ack")
         except Conflict:
             return "409"

@@ -125,7 +125,7 @@ def test_a_start_acknowledged_while_the_broker_is_down_still_starts_the_meeting(
     with monkeypatch.context() as patch:
         patch.setattr(tasks.mark_meeting_started, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
-            command_acknowledge(device=participant.device, participant=participant,
+            command_acknowledge(participant=participant,
                                 command_id=start.pk)
     assert "a periodic sweep will pick it up" in caplog.text
     meeting.refresh_from_db()
