@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, Q, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,19 +107,21 @@ def command_acknowledge(
         raise NotFound("command", _("Command not found"))
     now = timezone.now()
     target = CommandStatus.EXECUTED if success else CommandStatus.FAILED
-    changed = mine.unfinished().update(
-        status=target,
-        executed_at=now if success else None,
-        finished_at=now,
-        error="" if success else error[:2000],
-        claim_expires_at=None,
+    finished = {
+        "status": target, "executed_at": now if success else None, "finished_at": now,
+        "error": "" if success else error[:2000], "claim_expires_at": None,
         # A command the tablet saw in getmeeting and ran without fetching still counts as
         # delivered.
-        delivery_count=Greatest(F("delivery_count"), Value(1)),
-        fetched_at=Coalesce(F("fetched_at"), Value(now)),
-    )
+        "delivery_count": max(command.delivery_count, 1),
+        "fetched_at": command.fetched_at or now,
+    }
+    # An unfinished command was read under its meeting's lock (taken above), which every
+    # writer of its commands takes first: the row written is the row read, so the command is
+    # answered as written without reading it again.
+    changed = mine.unfinished().update(**finished)
     if changed:
-        command.refresh_from_db()
+        for field, value in finished.items():
+            setattr(command, field, value)
     elif command.status != target:
         raise Conflict("command", lazy_format(_("Command is %(status)s"),
                                               status=command.status.lower()))
