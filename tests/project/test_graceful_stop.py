@@ -108,6 +108,9 @@ def test_gunicorn_told_to_stop_finishes_the_requests_in_flight(tmp_path):
 
 def waiting_on_a_lock() -> bool:
     with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL answers pg_stat_activity from a snapshot taken at
+        # its first read; without clearing it, a wait that began after that is never seen.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                        " AND wait_event_type = 'Lock'")
         return cursor.fetchone()[0] > 0
