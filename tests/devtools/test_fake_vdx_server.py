@@ -39,10 +39,13 @@ def test_manage_py_fake_vdx_serves_until_interrupted():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "fake_vdx", "--port", str(port), "--fail-next", "3"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Ctrl-C as at a terminal: a suite started in the background without job control
+        # ignores SIGINT, and a child inherits that (Python then installs no handler for it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
@@ -57,6 +60,11 @@ def test_manage_py_fake_vdx_serves_until_interrupted():
         assert state["faults"]["fail_next"] == 3
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        try:
+            out, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler: every thread's stack, on stderr
+            out, err = process.communicate(timeout=10)
+            raise AssertionError(f"fake_vdx did not stop on SIGINT:\n{out}\n{err}") from None
     assert process.returncode == 0, err
     assert f"VDX_API_URL=http://127.0.0.1:{port}/videoapi" in out
