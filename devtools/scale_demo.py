@@ -69,8 +69,7 @@ def run(stack: Stack, args: argparse.Namespace) -> bool:
     employees = [load.Employee(recorder.base_url, recorder.transport("employee"))
                  for _ in world.employees]
     fleet.login()
-    for employee, email in zip(employees, world.employees, strict=True):
-        employee.login(email)
+    load.log_in(employees, world.employees)
     devices = [device for device, _ in world.tablets]
     groups = list(load.spread(devices, args.meetings))
     pace = load.Pace(commands_per_tablet=args.commands, batch=args.commands,

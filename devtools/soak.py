@@ -42,7 +42,6 @@ from devtools.stack import Stack, StackConfig, child_pids
 # Shortened lifecycle windows (defaults in brackets), so that lost work is found again and
 # meetings close within a run of minutes. Everything else is the portal's default.
 SETTINGS = {
-    "LIFECYCLE_SWEEP_SECONDS": "5",  # [15] beat's periodic jobs
     "PROVISION_STALE_SECONDS": "30",  # [300] lost provisioning / VDX ending queued again
     "PROVISION_POLL_SECONDS": "1",  # [3]
     "MEETING_CLOSE_GRACE_SECONDS": "30",  # [120]
@@ -72,6 +71,9 @@ class Preset:
     close_slack: float = 60.0  # a busy machine's delay on top of the lifecycle's bound
     gap: float = 5.0  # quiet seconds at least between two faults, to tell their effects apart
     limit: float | None = None  # seconds the run may last, from the first request to the end
+    # [15] how often beat runs the periodic jobs (LIFECYCLE_SWEEP_SECONDS); the run ends
+    # after three of them have run since the faults.
+    sweep_seconds: int = 5
 
 
 DEFAULT = Preset(seconds=300, meetings=100, commands=5000, employees=10, faults=(
@@ -80,7 +82,7 @@ DEFAULT = Preset(seconds=300, meetings=100, commands=5000, employees=10, faults=
 # Each fault once, back to back (a fault starts `gap` seconds after the last one ended), and
 # new meetings only while they last: what they left undone is finished within the limit.
 SHORT = Preset(seconds=30, meetings=30, commands=200, employees=6, redis_down=8,
-               vdx_outage=8, close_slack=30, gap=2, limit=90, faults=(
+               vdx_outage=8, close_slack=30, gap=2, limit=90, sweep_seconds=2, faults=(
                    (1, "kill_celery_task"), (1, "kill_celery_worker"), (1, "stop_redis"),
                    (1, "restart_postgres"), (1, "kill_gunicorn_worker"), (1, "vdx_outage")))
 
@@ -238,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     preset = replace(SHORT if args.short else DEFAULT, **{
         name: value for name in ("seconds", "meetings", "commands")
         if (value := getattr(args, name)) is not None})
+    settings = {**SETTINGS, "LIFECYCLE_SWEEP_SECONDS": str(preset.sweep_seconds)}
     config = StackConfig(web_instances=1, web_workers=3, celery_workers=2, concurrency=2,
-                         settings=SETTINGS, vdx_args=["--provision-after-reads", "1"])
+                         settings=settings, vdx_args=["--provision-after-reads", "1"])
     with Stack(config, say=say, keep_logs=args.keep_logs) as stack:
         os.environ.update(stack.env)  # this process reads the stack's database at the end
         import django
@@ -297,9 +300,7 @@ class Soak:
         from devtools.verdict import Facts
 
         self.fleet.login()
-        for employee, email in zip([*self.employees, self.prober], self.world.employees,
-                                   strict=True):
-            employee.login(email)
+        load.log_in([*self.employees, self.prober], self.world.employees)
         p = self.preset
         say(f"load: up to {p.meetings} meetings and {p.commands} commands, new meetings for "
             f"{p.seconds:.0f} s; {len(self.employees)} employees with {self.TABLETS_EACH} "

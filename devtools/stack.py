@@ -301,9 +301,10 @@ class Stack:
         self.start_redis()
         self.say(f"PostgreSQL on :{self.postgres.port}, Redis on :{self.redis_port}; "
                  f"logs in {self.folder}")
-        self._manage("migrate", "--noinput", "-v0")
+        # The fake VDX needs no database: it starts while the migrations run.
         self.vdx = self._process("fake-vdx", sys.executable, "manage.py", "fake_vdx",
                                  "--port", str(self.vdx_port), *self.config.vdx_args)
+        self._manage("migrate", "--noinput", "-v0")
         for n in range(self.config.web_instances):
             port = free_port()
             self.web_ports.append(port)
