@@ -24,8 +24,10 @@ The tenants world's own meetings are created today, outside these ranges.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -91,8 +93,21 @@ class UsageWorld:
     tablets: dict[str, Device]
 
 
+@pytest.fixture(scope="module")
+def usage_tablets(tenants_world: Tenants, django_db_blocker: Any) -> dict[str, Device]:
+    """The usage world's tablets, its meetings made with them: built once per module inside
+    the tenants world's transaction (tests/conftest.py), rolled back with it."""
+    with django_db_blocker.unblock():
+        return _build_usage(tenants_world)
+
+
 @pytest.fixture
-def usage_world(tenants: Tenants) -> UsageWorld:
+def usage_world(tenants: Tenants, usage_tablets: dict[str, Device]) -> UsageWorld:
+    """A copy per test, as `tenants` is: each test runs in a savepoint of the module's world."""
+    return UsageWorld(tenants, copy.deepcopy(usage_tablets))
+
+
+def _build_usage(tenants: Tenants) -> dict[str, Device]:
     a1, a2, b1 = (tenants.customers[name] for name in ("A1", "A2", "B1"))
     t: dict[str, Device] = {name: DeviceFactory(customer=a1, name=name)
                             for name in ("T1", "T2", "T3")}
@@ -116,4 +131,4 @@ def usage_world(tenants: Tenants) -> UsageWorld:
             closed="2025-10-27T09:11:00.500000")
     meeting(b1, [t["V1"]], tenants.users["MANAGER@B1"], "2025-10-26T10:00:00",
             started="2025-10-26T10:01:00", closed="2025-10-26T10:21:00")
-    return UsageWorld(tenants, t)
+    return t
