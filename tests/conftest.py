@@ -67,6 +67,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     runs = itertools.groupby(items, key=lambda item: getattr(item, "module", None))
     items[:] = [item for _, run in runs
                 for item in sorted(run, key=lambda item: item in uses_world)]
+    # The modules that mostly wait (on the processes they start and the windows they let
+    # pass) run first: pytest-xdist hands the first tests out one by one to each worker in
+    # turn, so that their waits overlap the computing of the rest instead of ending the run.
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in WAITING_MODULES)
+
+
+WAITING_MODULES = frozenset({
+    "tests/conferences/lifecycle/test_end_to_end.py",
+    "tests/project/test_graceful_stop.py",
+    "tests/project/test_quickstart.py",
+    "tests/project/test_celery.py",
+    "tests/project/test_broker_outage.py",
+})
 
 
 @pytest.fixture
