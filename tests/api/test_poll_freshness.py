@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -252,15 +253,34 @@ def book(device: Device, start: datetime) -> Conference:
     return meeting
 
 
-@pytest.mark.django_db
-def test_a_booked_meeting_appears_at_its_lead_time_and_the_poll_picks_the_right_one(settings):
+@dataclass
+class Ahead:
+    """A tablet with its token, a start a day from now, and the tablets' lead before it."""
+
+    device: Device
+    token: str
+    start: datetime
+    lead: timedelta
+
+    def book(self, start: datetime) -> Conference:
+        """A meeting booked today (a day before `self.start`) for `start`."""
+        with time_machine.travel(self.start - timedelta(days=1), tick=False):
+            return book(self.device, start)
+
+
+@pytest.fixture
+def ahead(db: None, settings: Any) -> Ahead:
     device = DeviceFactory()
-    token = device_token_issue(device=device)
-    lead = timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)
-    start = timezone.now().replace(microsecond=0) + timedelta(days=1)
-    with time_machine.travel(start - timedelta(days=1), tick=False):
-        first = book(device, start)
-        later = book(device, start + HOUR)  # the newer booking: it must not win for that
+    return Ahead(device, device_token_issue(device=device),
+                 start=timezone.now().replace(microsecond=0) + timedelta(days=1),
+                 lead=timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS))
+
+
+def test_a_booked_meeting_appears_at_its_lead_time_and_the_poll_picks_the_right_one(
+        ahead, settings):
+    token, start, lead = ahead.token, ahead.start, ahead.lead
+    first = ahead.book(start)
+    later = ahead.book(start + HOUR)  # the newer booking: it must not win for that
     assert poll_at(start - lead - timedelta(seconds=1), token).status_code == 404
     shown = poll_at(start - lead, token)  # time alone: nothing was written meanwhile
     assert shown.status_code == 200
@@ -286,15 +306,10 @@ def test_a_booked_meeting_appears_at_its_lead_time_and_the_poll_picks_the_right_
     assert after["ETag"] not in (shown["ETag"], started["ETag"])
 
 
-@pytest.mark.django_db
-def test_a_booked_meeting_moved_or_cancelled_is_seen_by_the_next_poll(settings):
-    device = DeviceFactory()
-    token = device_token_issue(device=device)
-    lead = timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)
-    start = timezone.now().replace(microsecond=0) + timedelta(days=1)
-    shown_at = start - lead
-    with time_machine.travel(start - timedelta(days=1), tick=False):
-        meeting = book(device, start)
+def test_a_booked_meeting_moved_or_cancelled_is_seen_by_the_next_poll(ahead):
+    token, start = ahead.token, ahead.start
+    shown_at = start - ahead.lead
+    meeting = ahead.book(start)
     etag = poll_at(shown_at, token)["ETag"]
     with time_machine.travel(shown_at, tick=False):
         meeting_reschedule(meeting=meeting, start=start + HOUR, end=None, actor=None)
