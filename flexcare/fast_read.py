@@ -106,3 +106,10 @@ class _PreparingCursor(psycopg.Cursor[Any]):
                 binary: bool | None = None) -> _PreparingCursor:
         super().execute(query, params, prepare=True, binary=binary)
         return self
+
+    def _send_query_prepared(self, name: bytes, pgq: Any, *, binary: bool | None = None) -> None:
+        # psycopg (3.3) leaves the cursor's query unset when it runs a statement already
+        # prepared, and Django's query log reads the statement from there: without this the
+        # log (DEBUG, assertNumQueries' report) would show the polls' statements as None.
+        self._query = pgq
+        super()._send_query_prepared(name, pgq, binary=binary)

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import CustomerState
@@ -192,8 +193,13 @@ def test_the_polls_statements_are_prepared_unless_turned_off(
     # getmeeting and getcommands (an acknowledgement refused rolls back, and psycopg then
     # forgets what the connection prepared: the next poll prepares again).
     paths = polls(tablet.meeting.pk)
-    for _ in range(2):
-        for name in ("getmeeting", "getcommands"):
-            assert poll(client, paths[name], tablet.token).status_code == 200
+    with CaptureQueriesContext(connection) as logged:
+        for _ in range(2):
+            for name in ("getmeeting", "getcommands"):
+                assert poll(client, paths[name], tablet.token).status_code == 200
     statements = [text for text in _prepared() if "devices_devicetoken" in text]
     assert len(statements) == (2 if prepared else 0)
+    # Logged like any other query, also when run by name (the second round).
+    texts = [query["sql"] for query in logged]
+    assert None not in texts
+    assert sum("devices_devicetoken" in text for text in texts) == 4
