@@ -15,6 +15,7 @@ from flexcare.errors import Conflict, NotFound, lazy_format
 
 from . import tasks
 from .models import (
+    UNFINISHED_STATUSES,
     Command,
     CommandStatus,
     CommandType,
@@ -117,8 +118,11 @@ def command_acknowledge(
     }
     # An unfinished command was read under its meeting's lock (taken above), which every
     # writer of its commands takes first: the row written is the row read, so the command is
-    # answered as written without reading it again.
-    changed = mine.unfinished().update(**finished)
+    # answered as written without reading it again. A finished one stays finished (no status
+    # leads back), so a repeated acknowledgement writes nothing and needs no UPDATE to say so.
+    changed = 0
+    if command.status in UNFINISHED_STATUSES:
+        changed = mine.unfinished().update(**finished)
     if changed:
         for field, value in finished.items():
             setattr(command, field, value)
