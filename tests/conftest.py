@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,11 +69,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     items[:] = [item for _, run in runs
                 for item in sorted(run, key=lambda item: item in uses_world)]
     # The modules that mostly wait (on the processes they start and the windows they let
-    # pass) run first: pytest-xdist hands the first tests out one by one to each worker in
-    # turn, so that their waits overlap the computing of the rest instead of ending the run.
+    # pass) run first, on the worker that gets the start of the collection, while the others
+    # compute; pytest-xdist's worksteal shares out the rest.
+    if gone := sorted(m for m in WAITING_MODULES if not (ROOT / m).is_file()):
+        raise pytest.UsageError(f"tests/conftest.py: WAITING_MODULES names no file: {gone}")
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in WAITING_MODULES)
 
 
+ROOT = Path(__file__).resolve().parents[1]
 WAITING_MODULES = frozenset({
     "tests/conferences/lifecycle/test_end_to_end.py",
     "tests/project/test_graceful_stop.py",
