@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from django.db import connection
 
@@ -20,6 +21,7 @@ from devtools.vdx_fake_server import CLIENT_ID, CLIENT_SECRET, RunningFakeVdx, r
 from flexcare.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 def shared_database_url() -> str:
@@ -84,7 +86,8 @@ def _wait_until_ready(worker: subprocess.Popen[bytes], log_path: Path, timeout: 
     raise RuntimeError(f"worker not ready after {timeout} s:\n{log_path.read_text()[-4000:]}")
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 40, what: str = "") -> object:
+def wait_for(condition: Callable[[], T], timeout: float = 40, what: str = "") -> T:
+    """The condition's first truthy value, asked every 0.2 s for at most `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

@@ -1,5 +1,7 @@
 """factory_boy factories that build through the services, so test data obeys the same rules
-(tree paths, settings snapshots, validation) as real data."""
+(tree paths, settings snapshots, validation) as real data. Call `DeviceFactory.create(...)`:
+mypy types it as the model (factory_boy's generics), where `DeviceFactory(...)` would be
+typed as the factory."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from devices.services import device_create
 PASSWORD = "test-password-123"
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -38,7 +40,7 @@ class ResellerFactory(CustomerFactory):
     is_reseller = True
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -52,7 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         return user_create(**kwargs)
 
 
-class DeviceFactory(factory.django.DjangoModelFactory):
+class DeviceFactory(factory.django.DjangoModelFactory[Device]):
     class Meta:
         model = Device
 
@@ -67,7 +69,7 @@ class DeviceFactory(factory.django.DjangoModelFactory):
         return device_create(**kwargs)
 
 
-class MeetingFactory(factory.django.DjangoModelFactory):
+class MeetingFactory(factory.django.DjangoModelFactory[Conference]):
     """A meeting for `devices` (default: one new device of `customer`)."""
 
     class Meta:
@@ -75,7 +77,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     employee = None
-    devices = factory.LazyAttribute(lambda o: [DeviceFactory(customer=o.customer)])
+    devices = factory.LazyAttribute(lambda o: [DeviceFactory.create(customer=o.customer)])
 
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Conference:

@@ -44,27 +44,27 @@ class Tenants:
 def build_tenants() -> Tenants:
     world = Tenants()
     c = world.customers
-    c["Reseller A"] = ResellerFactory(name="Reseller A")
-    c["Reseller B"] = ResellerFactory(name="Reseller B")
-    c["A-sub"] = ResellerFactory(name="A-sub", parent_reseller=c["Reseller A"])
+    c["Reseller A"] = ResellerFactory.create(name="Reseller A")
+    c["Reseller B"] = ResellerFactory.create(name="Reseller B")
+    c["A-sub"] = ResellerFactory.create(name="A-sub", parent_reseller=c["Reseller A"])
     for name, parent in HOSPITALS.items():
-        c[name] = CustomerFactory(name=name, parent_reseller=c[parent])
-        device = DeviceFactory(customer=c[name], name=f"Bed {name}")
+        c[name] = CustomerFactory.create(name=name, parent_reseller=c[parent])
+        device = DeviceFactory.create(customer=c[name], name=f"Bed {name}")
         world.tokens[name] = device_token_issue(device=device)
-        meeting: Conference = MeetingFactory(customer=c[name], devices=[device])
+        meeting: Conference = MeetingFactory.create(customer=c[name], devices=[device])
         queue(meeting, device)
     for name in ("A1", "B1"):
         for level in (AccessLevel.VIEWER, AccessLevel.MANAGER, AccessLevel.OWNER):
-            world.users[f"{level}@{name}"] = UserFactory(
+            world.users[f"{level}@{name}"] = UserFactory.create(
                 email=f"{level.lower()}@{name.lower()}.test", access_level=level,
                 customer=c[name],
             )
     for name in ("Reseller A", "A-sub", "Reseller B"):
-        world.users[f"RESELLER@{name}"] = UserFactory(
+        world.users[f"RESELLER@{name}"] = UserFactory.create(
             email=f"reseller@{name.replace(' ', '').lower()}.test",
             access_level=AccessLevel.RESELLER, customer=c[name],
         )
-    world.users["ADMIN"] = UserFactory(
+    world.users["ADMIN"] = UserFactory.create(
         email="admin@platform.test", access_level=AccessLevel.ADMIN, customer=None
     )
     for key, user in world.users.items():

@@ -45,17 +45,17 @@ def test_a_look_alike_of_an_existing_address_is_refused_as_that_address(tenants)
 
 
 def test_the_migration_normalises_stored_addresses(db):
-    user = UserFactory(email="anna@a1.test")
+    user = UserFactory.create(email="anna@a1.test")
     User.objects.filter(pk=user.pk).update(email=" \uff21NNA@a1.test")
     normalise_emails()
     assert User.objects.get(pk=user.pk).email == "anna@a1.test"
 
 
 def test_the_migration_names_addresses_that_would_become_one_and_changes_nothing(db):
-    UserFactory(email="anna@a1.test")
-    other = UserFactory(email="other@a1.test")
+    UserFactory.create(email="anna@a1.test")
+    other = UserFactory.create(email="other@a1.test")
     User.objects.filter(pk=other.pk).update(email="\uff41nna@a1.test")
-    changed = UserFactory(email="bob@a1.test")
+    changed = UserFactory.create(email="bob@a1.test")
     User.objects.filter(pk=changed.pk).update(email="BOB@a1.test")
     with pytest.raises(RuntimeError, match=re.escape("anna@a1.test and \uff41nna@a1.test")):
         normalise_emails()

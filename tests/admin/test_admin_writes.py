@@ -139,12 +139,15 @@ def test_the_reset_token_action_unlocks_and_revokes(client, tenants):
     confirm = manager.post("/admin/devices/device/", {
         "action": "reset_token", "_selected_action": [device.pk]})
     assert "must log in again" in confirm.content.decode()
-    device.refresh_from_db()
-    assert device.locked  # nothing happens before the confirmation
+
+    def locked() -> bool:
+        device.refresh_from_db()
+        return device.locked
+
+    assert locked()  # nothing happens before the confirmation
     manager.post("/admin/devices/device/", {
         "action": "reset_token", "_selected_action": [device.pk], "confirm": "yes"})
-    device.refresh_from_db()
-    assert not device.locked
+    assert not locked()
     assert not DeviceToken.objects.active().filter(device=device).exists()
 
 

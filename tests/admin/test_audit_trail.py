@@ -168,7 +168,7 @@ def test_deleting_a_tablet_is_recorded_one_or_several(client, tenants):
     from tests.factories import DeviceFactory
 
     a1 = tenants.customers["A1"]
-    one, two, three = (DeviceFactory(customer=a1) for _ in range(3))
+    one, two, three = (DeviceFactory.create(customer=a1) for _ in range(3))
     manager = tenants.user("MANAGER@A1")
     client.force_login(manager)
     assert client.post(f"/admin/devices/device/{one.pk}/delete/",
@@ -185,7 +185,7 @@ def test_a_tablet_with_meeting_history_is_kept_with_a_clear_reason(client, tenan
     from tests.factories import DeviceFactory
 
     used = Device.objects.get(customer__name="A1")  # in the tenants' meeting
-    spare = DeviceFactory(customer=tenants.customers["A1"])
+    spare = DeviceFactory.create(customer=tenants.customers["A1"])
     client.force_login(tenants.user("MANAGER@A1"))
     reason = "has taken part in meetings and is kept for their history"
     page = client.get(f"/admin/devices/device/{used.pk}/delete/")
@@ -209,13 +209,13 @@ def test_a_meeting_taking_the_tablet_meanwhile_is_a_message_not_an_error(client,
     from tests.factories import DeviceFactory, MeetingFactory
 
     a1 = tenants.customers["A1"]
-    one, two = DeviceFactory(customer=a1), DeviceFactory(customer=a1)
+    one, two = DeviceFactory.create(customer=a1), DeviceFactory.create(customer=a1)
     checked = DeviceAdmin.get_deleted_objects
 
     def then_a_meeting_takes_two(self, objs, request):
         answer = checked(self, objs, request)
         if request.method == "POST":
-            MeetingFactory(customer=a1, devices=[two])
+            MeetingFactory.create(customer=a1, devices=[two])
         return answer
 
     monkeypatch.setattr(DeviceAdmin, "get_deleted_objects", then_a_meeting_takes_two)
@@ -242,8 +242,8 @@ def test_entries_about_users_are_for_those_who_may_see_users(client, tenants, ke
     from tests.admin.test_admin_writes import user_form
     from tests.factories import UserFactory
 
-    nurse = UserFactory(email="nurse@a1.test", access_level="VIEWER",
-                        customer=tenants.customers["A1"])
+    nurse = UserFactory.create(email="nurse@a1.test", access_level="VIEWER",
+                               customer=tenants.customers["A1"])
     client.force_login(tenants.user("OWNER@A1"))
     client.post(f"/admin/accounts/user/{nurse.pk}/change/",
                 user_form(nurse, access_level="MANAGER"))

@@ -50,7 +50,7 @@ def book(device, start, minutes=30, **kwargs) -> Conference:
 
 def test_a_manager_books_a_meeting_for_tomorrow_with_guests(manager, tenants):
     customer = tenants.customers["A1"]
-    bed = DeviceFactory(customer=customer, name="Bed 12")
+    bed = DeviceFactory.create(customer=customer, name="Bed 12")
     response = manager.post(ADD, {
         "customer": customer.pk, "devices": [bed.pk], "when": "later",
         "start": "2026-03-03T10:00", "duration": "45",
@@ -81,7 +81,7 @@ def test_the_invitations_language_starts_as_the_employees(manager, tenants):
     customer = tenants.customers["A1"]
     page = manager.get(f"{ADD}?customer={customer.pk}", HTTP_ACCEPT_LANGUAGE="da")
     assert '<option value="da" selected>' in page.content.decode()
-    bed = DeviceFactory(customer=customer)
+    bed = DeviceFactory.create(customer=customer)
     manager.post(ADD, {"customer": customer.pk, "devices": [bed.pk], "when": "later",
                        "start": "2026-03-03T10:00"}, HTTP_ACCEPT_LANGUAGE="da")
     assert Conference.objects.get(participants__device=bed).language == "da"
@@ -94,7 +94,7 @@ def test_the_invitations_language_starts_as_the_employees(manager, tenants):
 ])
 def test_bad_bookings_are_refused_with_the_reason(manager, tenants, fields, error):
     customer = tenants.customers["A1"]
-    bed = DeviceFactory(customer=customer)
+    bed = DeviceFactory.create(customer=customer)
     page = manager.post(ADD, {"customer": customer.pk, "devices": [bed.pk], "when": "later",
                               "start": "2026-03-03T10:00", "duration": "60", **fields})
     assert page.status_code == 200
@@ -104,7 +104,7 @@ def test_bad_bookings_are_refused_with_the_reason(manager, tenants, fields, erro
 
 def test_an_overlapping_booking_says_the_tablet_is_booked(manager, tenants):
     customer = tenants.customers["A1"]
-    bed = DeviceFactory(customer=customer)
+    bed = DeviceFactory.create(customer=customer)
     book(bed, TOMORROW_10, minutes=60)
     page = manager.post(ADD, {"customer": customer.pk, "devices": [bed.pk], "when": "later",
                               "start": "2026-03-03T10:30", "duration": "60"})
@@ -113,7 +113,7 @@ def test_an_overlapping_booking_says_the_tablet_is_booked(manager, tenants):
 
 def test_the_meeting_page_shows_the_times_and_the_guests_and_resends(
         manager, tenants, django_capture_on_commit_callbacks, mailoutbox):
-    bed = DeviceFactory(customer=tenants.customers["A1"])
+    bed = DeviceFactory.create(customer=tenants.customers["A1"])
     with django_capture_on_commit_callbacks(execute=True):
         meeting = book(bed, TOMORROW_10, guests=_guests("anna@example.test"))
     Guest.objects.filter(email="anna@example.test").update(status="FAILED", reason="550 nope")
@@ -134,7 +134,7 @@ def test_the_meeting_page_shows_the_times_and_the_guests_and_resends(
 
 
 def test_a_viewer_sees_the_guests_but_cannot_resend(client, tenants):
-    bed = DeviceFactory(customer=tenants.customers["A1"])
+    bed = DeviceFactory.create(customer=tenants.customers["A1"])
     meeting = book(bed, TOMORROW_10, guests=_guests("anna@example.test"))
     client.force_login(tenants.user("VIEWER@A1"))
     html = client.get(f"/admin/conferences/conference/{meeting.pk}/change/").content.decode()
@@ -147,12 +147,12 @@ def test_a_viewer_sees_the_guests_but_cannot_resend(client, tenants):
 
 def test_the_agenda_lists_today_and_tomorrow_by_bed_for_the_users_wards(manager, tenants):
     a1 = tenants.customers["A1"]
-    bed_12, bed_3 = (DeviceFactory(customer=a1, name=name) for name in ("Bed 12", "Bed 3"))
+    bed_12, bed_3 = (DeviceFactory.create(customer=a1, name=name) for name in ("Bed 12", "Bed 3"))
     book(bed_12, TOMORROW_10)
     book(bed_3, TOMORROW_10 + timedelta(hours=2))
     book(bed_12, TOMORROW_10 - timedelta(days=1, minutes=-30))  # today at 10:30
     book(bed_12, TOMORROW_10 + timedelta(days=3))  # later this week
-    book(DeviceFactory(customer=tenants.customers["B1"], name="Bed foreign"), TOMORROW_10)
+    book(DeviceFactory.create(customer=tenants.customers["B1"], name="Bed foreign"), TOMORROW_10)
     html = manager.get(AGENDA).content.decode()
     today, tomorrow = html.split('data-day="2026-03-03"')
     assert "Today, Monday 2 March 2026" in today
@@ -167,7 +167,7 @@ def test_the_agenda_lists_today_and_tomorrow_by_bed_for_the_users_wards(manager,
 
 
 def test_the_agenda_in_danish(client, tenants):
-    book(DeviceFactory(customer=tenants.customers["A1"], name="Seng 12"), TOMORROW_10)
+    book(DeviceFactory.create(customer=tenants.customers["A1"], name="Seng 12"), TOMORROW_10)
     client.force_login(tenants.user("VIEWER@A1"))
     html = client.get(AGENDA, HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "I morgen, tirsdag 3 marts 2026" in html
@@ -182,12 +182,12 @@ def next_meeting_of(html: str) -> str:
 
 def test_the_front_page_shows_the_next_meeting(manager, tenants):
     a1 = tenants.customers["A1"]
-    later = book(DeviceFactory(customer=a1, name="Bed 3"), TOMORROW_10 + timedelta(hours=2))
+    later = book(DeviceFactory.create(customer=a1, name="Bed 3"), TOMORROW_10 + timedelta(hours=2))
     line = next_meeting_of(manager.get("/admin/").content.decode())
     assert "Next meeting" in line
     assert "Bed 3" in line
     assert f"/admin/conferences/conference/{later.pk}/change/" in line
-    first = book(DeviceFactory(customer=a1, name="Bed 12"), TOMORROW_10)
+    first = book(DeviceFactory.create(customer=a1, name="Bed 12"), TOMORROW_10)
     html = manager.get("/admin/").content.decode()
     line = next_meeting_of(html)
     assert f"/admin/conferences/conference/{first.pk}/change/" in line

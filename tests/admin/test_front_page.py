@@ -127,8 +127,10 @@ def test_resellers_and_the_admin_see_their_customers(client, tenants, key):
     assert "<h1>Overview</h1>" in html
     assert 'id="usage-link"' in html
     customers = section(html, "customers")
-    row = re.search(r'<tr data-customer="[0-9a-f]+">\s*<td><a [^>]*>A1</a>.*?</tr>', customers,
-                    re.S).group(0)
+    found = re.search(r'<tr data-customer="[0-9a-f]+">\s*<td><a [^>]*>A1</a>.*?</tr>',
+                      customers, re.S)
+    assert found
+    row = found.group(0)
     cells = re.findall(r">(\d+)<", row)
     assert cells == ["1", "1", "0", "0"]  # live meetings, online, offline, failures
     assert ("B1" in customers) is (key == "ADMIN")
@@ -147,8 +149,8 @@ def test_the_front_page_takes_a_fixed_number_of_queries(client, tenants, key, qu
     before = _count(client, "/admin/")
     customer = tenants.customers["A1"]
     for _ in range(4):
-        devices = [DeviceFactory(customer=customer) for _ in range(3)]
-        meeting = MeetingFactory(customer=customer, devices=devices)
+        devices = [DeviceFactory.create(customer=customer) for _ in range(3)]
+        meeting = MeetingFactory.create(customer=customer, devices=devices)
         meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
         for device in devices:
             command = command_queue(meeting=meeting, device=device, type="SET_VOLUME",

@@ -60,10 +60,10 @@ def test_the_fake_provider_is_labelled_in_the_admin(client, tenants, settings):
 def test_ending_from_the_list_counts_meetings_already_closed_or_ending(client, tenants):
     closed = Conference.objects.get(customer__name="A1")
     meeting_close(meeting_id=closed.pk)
-    ending = MeetingFactory(customer=tenants.customers["A1"])
+    ending = MeetingFactory.create(customer=tenants.customers["A1"])
     meeting_mark_provisioned(meeting=ending, booking=fake_booking(ending.pk))
     meeting_end(meeting=ending, ended_by=None)
-    fresh = MeetingFactory(customer=tenants.customers["A1"])
+    fresh = MeetingFactory.create(customer=tenants.customers["A1"])
     client.force_login(tenants.user("MANAGER@A1"))
 
     def end(*meetings):
@@ -75,5 +75,5 @@ def test_ending_from_the_list_counts_meetings_already_closed_or_ending(client, t
         ("warning", "Ending 1 meeting(s); 2 already closed or ending.")]
     fresh.refresh_from_db()
     assert fresh.state == "CLOSED"
-    another = MeetingFactory(customer=tenants.customers["A1"])
+    another = MeetingFactory.create(customer=tenants.customers["A1"])
     assert end(another) == [("success", "Ending 1 meeting(s).")]

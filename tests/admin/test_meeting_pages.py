@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -36,7 +37,7 @@ def ready_meeting(name: str) -> Conference:
 
 def test_a_manager_creates_a_meeting_for_free_tablets_of_its_customer(client, tenants):
     customer = tenants.customers["A1"]
-    free = DeviceFactory(customer=customer, name="Bed free")
+    free = DeviceFactory.create(customer=customer, name="Bed free")
     busy = Device.objects.get(customer=customer, name="Bed A1")  # in the world's meeting
     manager = as_user(client, tenants, "MANAGER@A1")
     page = manager.get("/admin/conferences/conference/add/")
@@ -312,7 +313,9 @@ def test_a_control_shows_what_the_tablet_executed_and_what_is_on_its_way(client,
     assert 'value="on" class="button small current" aria-pressed="true"' in microphone
     assert "Setting the volume to 90…" in row
     assert 'value="35"' in row
-    failures = re.search(r'<ul class="control-failures".*?</ul>', html, re.S).group(0)
+    found = re.search(r'<ul class="control-failures".*?</ul>', html, re.S)
+    assert found
+    failures = found.group(0)
     assert f"{device.name} did not turn its camera on: camera busy" in failures
     assert f"{device.name} did not set its quality to Low: it did not fetch the command in time" \
         in failures
@@ -329,7 +332,7 @@ def test_each_tablets_controls_carry_its_online_badge_and_what_the_offline_quest
         client, tenants):
     meeting = ready_meeting("A1")
     device = meeting.participants.get().device
-    seen = timezone.now() - timezone.timedelta(minutes=6)
+    seen = timezone.now() - timedelta(minutes=6)
     Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
     html = as_user(client, tenants, "MANAGER@A1").get(
         f"/admin/conferences/conference/{meeting.pk}/change/").content.decode()
@@ -350,9 +353,9 @@ def test_each_tablets_controls_carry_its_online_badge_and_what_the_offline_quest
 def test_the_page_and_fragment_take_as_many_queries_for_many_tablets_as_for_one(
         client, tenants):
     customer = tenants.customers["A1"]
-    devices = [DeviceFactory(customer=customer) for _ in range(6)]
-    small = MeetingFactory(customer=customer, devices=devices[:1])
-    big = MeetingFactory(customer=customer, devices=devices[1:])
+    devices = [DeviceFactory.create(customer=customer) for _ in range(6)]
+    small = MeetingFactory.create(customer=customer, devices=devices[:1])
+    big = MeetingFactory.create(customer=customer, devices=devices[1:])
     for meeting in (small, big):
         meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     for device in devices[1:]:
@@ -420,7 +423,7 @@ def test_a_new_meeting_says_only_that_it_was_created_and_a_busy_tablet_links_to_
         client, tenants):
     customer = tenants.customers["A1"]
     busy_in = Conference.objects.get(customer=customer)
-    free = DeviceFactory(customer=customer, name="Bed free")
+    free = DeviceFactory.create(customer=customer, name="Bed free")
     manager = as_user(client, tenants, "MANAGER@A1")
     page = manager.get("/admin/conferences/conference/add/").content.decode()
     assert (f'<a class="badge warn" href="/admin/conferences/conference/{busy_in.pk}/change/">'
@@ -433,8 +436,8 @@ def test_a_new_meeting_says_only_that_it_was_created_and_a_busy_tablet_links_to_
 def test_the_meeting_list_names_meetings_by_their_beds_and_says_their_state_in_words(
         client, tenants):
     customer = tenants.customers["A1"]
-    beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (7, 8)]
-    meeting = MeetingFactory(customer=customer, devices=beds)
+    beds = [DeviceFactory.create(customer=customer, name=f"Bed {n}") for n in (7, 8)]
+    meeting = MeetingFactory.create(customer=customer, devices=beds)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     failed = Conference.objects.get(customer=customer, participants__device__name="Bed A1")
     meeting_mark_provisioning_failed(meeting_id=failed.pk, error="VDX 503")

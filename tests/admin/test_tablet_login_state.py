@@ -27,9 +27,9 @@ WORDS = {
 def tablets(tenants):
     """At 13:31, Bed A1 is logged in, "Bed closed" was registered at 13:00 and "Bed open" now."""
     with time_machine.travel(ONE_PM, tick=False) as clock:
-        DeviceFactory(customer=tenants.customers["A1"], name="Bed closed")
+        DeviceFactory.create(customer=tenants.customers["A1"], name="Bed closed")
         clock.shift(timedelta(minutes=31))
-        DeviceFactory(customer=tenants.customers["A1"], name="Bed open")
+        DeviceFactory.create(customer=tenants.customers["A1"], name="Bed open")
         yield tenants
 
 
@@ -82,7 +82,7 @@ def test_the_tablets_page_shows_until_when_it_is_open_and_a_reset_opens_it(
 
 def test_a_window_that_ends_another_day_shows_its_date(client, tablets, settings):
     settings.TABLET_CLAIM_MINUTES = 24 * 60
-    DeviceFactory(customer=tablets.customers["A1"], name="Bed tomorrow")
+    DeviceFactory.create(customer=tablets.customers["A1"], name="Bed tomorrow")
     client.force_login(tablets.user("MANAGER@A1"))
     shown = rows(client.get("/admin/devices/device/").content.decode())
     assert "open for login until 2026-12-02 13:31" in shown["Bed tomorrow"]

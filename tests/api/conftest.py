@@ -68,7 +68,7 @@ class TabletInMeeting:
 
 
 def ready_meeting(devices: list[Device]) -> Conference:
-    meeting = MeetingFactory(customer=devices[0].customer, devices=devices)
+    meeting = MeetingFactory.create(customer=devices[0].customer, devices=devices)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(f"fake-{meeting.pk}"))
     meeting.refresh_from_db()
     return meeting
@@ -76,7 +76,7 @@ def ready_meeting(devices: list[Device]) -> Conference:
 
 @pytest.fixture
 def tablet(db: None) -> TabletInMeeting:
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     return TabletInMeeting(device, token, ready_meeting([device]))
 

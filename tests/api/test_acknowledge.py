@@ -65,8 +65,8 @@ def test_a_canceled_command_of_a_closed_meeting_answers_409(api, tablet, command
 
 
 def test_a_tablet_cannot_acknowledge_another_tablets_command(api, db):
-    devices = [DeviceFactory()]
-    devices.append(DeviceFactory(customer=devices[0].customer))
+    devices = [DeviceFactory.create()]
+    devices.append(DeviceFactory.create(customer=devices[0].customer))
     meeting = ready_meeting(devices)
     foreign = queue(meeting, devices[1], "HANGUP")
     token = device_token_issue(device=devices[0])
@@ -122,8 +122,8 @@ def test_concurrent_acknowledgements_change_state_once(monkeypatch):
         return transitions[-1]
 
     monkeypatch.setattr(lifecycle, "meeting_mark_started", counted)
-    devices = [DeviceFactory()]
-    devices += [DeviceFactory(customer=devices[0].customer) for _ in range(3)]
+    devices = [DeviceFactory.create()]
+    devices += [DeviceFactory.create(customer=devices[0].customer) for _ in range(3)]
     tokens = [device_token_issue(device=device) for device in devices]
     meeting = ready_meeting(devices)
     starts = {c.conference_device.device_id: c for c in Command.objects.select_related(

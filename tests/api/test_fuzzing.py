@@ -32,12 +32,12 @@ class World:
 
 @pytest.fixture
 def world(transactional_db: None) -> World:
-    customer = CustomerFactory(name="Fuzz hospital")
-    tablet, *free = (DeviceFactory(customer=customer) for _ in range(3))
+    customer = CustomerFactory.create(name="Fuzz hospital")
+    tablet, *free = (DeviceFactory.create(customer=customer) for _ in range(3))
     meeting = ready_meeting([tablet])
     command = queue(meeting, tablet)
-    manager = UserFactory(customer=customer, access_level=AccessLevel.MANAGER)
-    viewer = UserFactory(customer=customer, access_level=AccessLevel.VIEWER)
+    manager = UserFactory.create(customer=customer, access_level=AccessLevel.MANAGER)
+    viewer = UserFactory.create(customer=customer, access_level=AccessLevel.VIEWER)
     return World(
         manager=manager, viewer=viewer,
         tablet=tablet, meeting=meeting,

@@ -72,8 +72,8 @@ def test_commands_older_than_their_time_to_live_expire_undelivered(api, tablet, 
 
 
 def test_each_tablet_gets_only_its_own_commands(api, db):
-    devices = [DeviceFactory()]
-    devices.append(DeviceFactory(customer=devices[0].customer))
+    devices = [DeviceFactory.create()]
+    devices.append(DeviceFactory.create(customer=devices[0].customer))
     meeting = ready_meeting(devices)
     queue(meeting, devices[1], "HANGUP")
     token = device_token_issue(device=devices[0])
@@ -87,9 +87,9 @@ def test_errors(api, tablet):
     assert error_of(api.post(url("not-an-id"), token)) == (404, "id")
     assert error_of(api.post(url("0" * 24), token)) == (404, "meeting")
     assert error_of(api.post(url(tablet.meeting.pk), {})) == (403, "token")
-    other_customer_meeting = MeetingFactory()
+    other_customer_meeting = MeetingFactory.create()
     assert error_of(api.post(url(other_customer_meeting.pk), token)) == (404, "meeting")
-    same_customer_meeting = MeetingFactory(customer=tablet.device.customer)
+    same_customer_meeting = MeetingFactory.create(customer=tablet.device.customer)
     assert error_of(api.post(url(same_customer_meeting.pk), token)) == (404, "device")
     Conference.objects.filter(pk=tablet.meeting.pk).update(
         state=MeetingState.CLOSED, closed_at=timezone.now()
@@ -100,8 +100,8 @@ def test_errors(api, tablet):
 
 @pytest.mark.parametrize(("devices", "commands"), [(1, 0), (20, 200)])
 def test_a_constant_number_of_queries(api, db, django_assert_max_num_queries, devices, commands):
-    tablets = [DeviceFactory()]
-    tablets += [DeviceFactory(customer=tablets[0].customer) for _ in range(devices - 1)]
+    tablets = [DeviceFactory.create()]
+    tablets += [DeviceFactory.create(customer=tablets[0].customer) for _ in range(devices - 1)]
     token = device_token_issue(device=tablets[0])
     meeting = ready_meeting(tablets)
     for index in range(commands):
@@ -117,7 +117,7 @@ def test_a_constant_number_of_queries(api, db, django_assert_max_num_queries, de
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_polls_hand_out_every_command_exactly_once(settings):
     settings.COMMAND_QUEUE_LIMIT = 100
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     meeting = ready_meeting([device])
     for index in range(49):

@@ -40,8 +40,8 @@ def assert_shape(obj: dict, keys: dict) -> None:
 @pytest.fixture
 def big_meeting(db):
     """Two tablets; commands of every type in several statuses."""
-    devices = [DeviceFactory(name="Room 50"), None]
-    devices[1] = DeviceFactory(customer=devices[0].customer)
+    first = DeviceFactory.create(name="Room 50")
+    devices = [first, DeviceFactory.create(customer=first.customer)]
     token = device_token_issue(device=devices[0])
     meeting = ready_meeting(devices)
     queue(meeting, devices[0], "SET_VOLUME", volume=60)
@@ -165,10 +165,10 @@ def test_a_deleted_device_is_not_found(api, tablet):
 
 
 def test_no_ready_meeting_is_not_found(api, db):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     assert error_of(api.post(URL, {"token": token})) == (404, "meeting")
-    MeetingFactory(customer=device.customer, devices=[device])  # provisioning still PENDING
+    MeetingFactory.create(customer=device.customer, devices=[device])  # provisioning still PENDING
     assert error_of(api.post(URL, {"token": token})) == (404, "meeting")
 
 
@@ -193,7 +193,7 @@ def test_a_started_meeting_is_served(api, tablet):
 
 
 def test_another_tablets_meeting_is_never_shown(api, tablet):
-    other = DeviceFactory(customer=tablet.device.customer)
+    other = DeviceFactory.create(customer=tablet.device.customer)
     other_token = device_token_issue(device=other)
     assert error_of(api.post(URL, {"token": other_token})) == (404, "meeting")
 
@@ -206,8 +206,8 @@ def test_get_on_the_post_endpoint_is_405(api, tablet):
 def test_a_constant_number_of_queries_whatever_the_size(
     api, db, django_assert_max_num_queries, devices, commands
 ):
-    tablets = [DeviceFactory()]
-    tablets += [DeviceFactory(customer=tablets[0].customer) for _ in range(devices - 1)]
+    tablets = [DeviceFactory.create()]
+    tablets += [DeviceFactory.create(customer=tablets[0].customer) for _ in range(devices - 1)]
     token = device_token_issue(device=tablets[0])
     meeting = ready_meeting(tablets)
     for index in range(commands):

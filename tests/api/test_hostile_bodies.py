@@ -89,7 +89,7 @@ def test_form_keys_never_crash_the_meeting_form_reader(client, tenants, key):
 def test_a_form_key_of_ordinary_depth_still_reads_as_nested_lists(client, tenants):
     manager = bearer(tenants.user_tokens["MANAGER@A1"])
     customer = tenants.customers["A1"]
-    device = DeviceFactory(customer=customer)
+    device = DeviceFactory.create(customer=customer)
     body = f"customer={customer.pk}&devices[0][_id]={device.pk}"
     response = client.post("/iptv/flexcareconference/meeting", body, content_type=FORM,
                            **manager)

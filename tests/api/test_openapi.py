@@ -54,6 +54,7 @@ def test_real_responses_match_the_documented_schemas(client, api, tablet, schema
     assert_matches_schema(schema, f"{base}/{{meeting_id}}/commands", "post", 200,
                           commands.json())
     command = Command.objects.first()
+    assert command is not None
     ack = api.post(f"{base}/{tablet.meeting.pk}/commands/{command.pk}/executed", token)
     assert_matches_schema(schema, f"{base}/{{meeting_id}}/commands/{{command_id}}/executed",
                           "post", 200, ack.json())

@@ -10,12 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 from django.db import connection
-from django.http import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
 
@@ -43,6 +42,9 @@ from devices.services import (
 )
 from tests.api.conftest import error_of, ready_meeting
 from tests.factories import DeviceFactory, queue
+
+if TYPE_CHECKING:  # the test client's response type exists only in django-stubs
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 GETMEETING = "/iptv/flexcareconference/meeting/device"
 HOUR = timedelta(hours=1)
@@ -102,8 +104,8 @@ def busy_pollers(token: str, count: int = 4,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_next_poll_after_each_change_sees_it_with_a_new_etag():
-    devices = [DeviceFactory()]
-    devices.append(DeviceFactory(customer=devices[0].customer))
+    devices = [DeviceFactory.create()]
+    devices.append(DeviceFactory.create(customer=devices[0].customer))
     token = device_token_issue(device=devices[0])
     meeting = ready_meeting(devices)
     client = Client()
@@ -146,8 +148,8 @@ def test_the_next_poll_after_each_change_sees_it_with_a_new_etag():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_each_see_their_change_in_the_next_poll(settings):
     settings.COMMAND_QUEUE_LIMIT = 100
-    devices = [DeviceFactory()]
-    devices += [DeviceFactory(customer=devices[0].customer) for _ in range(3)]
+    devices = [DeviceFactory.create()]
+    devices += [DeviceFactory.create(customer=devices[0].customer) for _ in range(3)]
     tokens = [device_token_issue(device=device) for device in devices]
     meeting = ready_meeting(devices)
     barrier = threading.Barrier(len(devices))
@@ -185,7 +187,7 @@ def test_concurrent_writers_each_see_their_change_in_the_next_poll(settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("how", ["revoked", "reset"])
 def test_a_revoked_or_reset_token_is_refused_at_the_very_next_poll(how):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     meeting = ready_meeting([device])
     command = Command.objects.get(conference_device__device=device)
@@ -241,7 +243,7 @@ def test_the_poll_finds_exactly_the_meetings_ready_says(api, tablet, state, prov
 # --- Meetings booked ahead: shown from their lead time, with no write ------------------------
 
 
-def poll_at(moment: datetime, token: str, etag: str = "") -> HttpResponseBase:
+def poll_at(moment: datetime, token: str, etag: str = "") -> _MonkeyPatchedWSGIResponse:
     with time_machine.travel(moment, tick=False):
         return post(Client(), GETMEETING, token, HTTP_IF_NONE_MATCH=etag)
 
@@ -270,7 +272,7 @@ class Ahead:
 
 @pytest.fixture
 def ahead(db: None, settings: Any) -> Ahead:
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     return Ahead(device, device_token_issue(device=device),
                  start=timezone.now().replace(microsecond=0) + timedelta(days=1),
                  lead=timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS))

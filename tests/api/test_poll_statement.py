@@ -59,11 +59,12 @@ def _registration_deleted(device: Device, token: str) -> None:
 def test_the_polls_accept_exactly_the_tokens_token_check_accepts(
     client: Client, change: Callable[[Device, str], None] | None
 ) -> None:
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     # A tablet in a meeting cannot be deleted: then the meeting is another tablet's.
     deleting = change is _registration_deleted
-    meeting = ready_meeting([DeviceFactory(customer=device.customer) if deleting else device])
+    in_meeting = DeviceFactory.create(customer=device.customer) if deleting else device
+    meeting = ready_meeting([in_meeting])
     if change is not None:
         change(device, token)
     state, row = token_check(model=DeviceToken, token=token)
@@ -81,7 +82,7 @@ def test_the_polls_accept_exactly_the_tokens_token_check_accepts(
 def test_tablet_tokens_never_expire() -> None:
     # The polls' token rule is compiled once without a moment (conferences.polling): it holds
     # only while tablet tokens have no expiry.
-    token = device_token_issue(device=DeviceFactory())
+    token = device_token_issue(device=DeviceFactory.create())
     far = timezone.now() + timedelta(days=36500)
     assert DeviceToken.objects.filter(DeviceToken.expired_by(far)).count() == 0
     assert token_check(model=DeviceToken, token=token)[0] is TokenState.VALID

@@ -26,7 +26,7 @@ def login(api, path: str, field: str, device: Device):
 
 @pytest.mark.parametrize(("path", "field"), TABLET_LOGINS)
 def test_a_tablet_logs_in_within_the_window_and_is_refused_after_it(api, clock, path, field):
-    in_time, late = DeviceFactory(), DeviceFactory()
+    in_time, late = DeviceFactory.create(), DeviceFactory.create()
     clock.shift(timedelta(minutes=30) - timedelta(seconds=1))
     assert login(api, path, field, in_time).status_code == 200
     clock.shift(timedelta(seconds=1))
@@ -40,7 +40,7 @@ def test_a_tablet_logs_in_within_the_window_and_is_refused_after_it(api, clock, 
 def test_with_zero_minutes_every_login_by_serial_or_barcode_is_refused(
         api, tenants, settings, path, field):
     settings.TABLET_CLAIM_MINUTES = 0
-    device = DeviceFactory(customer=tenants.customers["A1"])
+    device = DeviceFactory.create(customer=tenants.customers["A1"])
     assert error_of(login(api, path, field, device)) == (409, "locked")
     manager = bearer(tenants.user_tokens["MANAGER@A1"])
     assert api.post(f"/iptv/device/{device.pk}/resettoken", **manager).status_code == 200
@@ -48,7 +48,7 @@ def test_with_zero_minutes_every_login_by_serial_or_barcode_is_refused(
 
 
 def test_a_reset_by_the_api_or_the_admin_opens_the_window_again(api, client, tenants, clock):
-    device = DeviceFactory(customer=tenants.customers["A1"])
+    device = DeviceFactory.create(customer=tenants.customers["A1"])
     clock.shift(timedelta(minutes=31))
     assert error_of(login(api, *TABLET_LOGINS[0], device)) == (409, "locked")
 

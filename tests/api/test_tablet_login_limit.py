@@ -23,7 +23,7 @@ def attempt(api, path: str, field: str, value: str, n: int = 0):
 @pytest.mark.parametrize(("path", "field"), TABLET_LOGINS)
 def test_the_eleventh_refused_login_for_one_serial_or_barcode_is_rate_limited(
         api, clock, path, field):
-    device, neighbour = DeviceFactory(), DeviceFactory()
+    device, neighbour = DeviceFactory.create(), DeviceFactory.create()
     value = device.serial if field == "serial" else device.device_id
     assert attempt(api, path, field, value).status_code == 200  # a success does not count
     for n in range(10):

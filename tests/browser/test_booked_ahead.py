@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_books_a_meeting_for_tomorrow_and_sees_it_on_the_agenda(page_for, portal):
-    customer = CustomerFactory(name="Aarhus Hospital")
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    bed = DeviceFactory(customer=customer, name="Bed 12")
-    DeviceFactory(customer=customer, name="Bed 3")
+    customer = CustomerFactory.create(name="Aarhus Hospital")
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    bed = DeviceFactory.create(customer=customer, name="Bed 12")
+    DeviceFactory.create(customer=customer, name="Bed 3")
     tomorrow = timezone.localdate() + timedelta(days=1)
     page = page_for()
     portal.login(page, manager.email, PASSWORD)

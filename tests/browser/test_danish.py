@@ -14,9 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_with_a_danish_browser_works_in_danish(page_for, portal) -> None:
-    customer = CustomerFactory(name="Aarhus Universitetshospital")
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    beds = [DeviceFactory(customer=customer, name=f"Seng {n}") for n in (1, 2)]
+    customer = CustomerFactory.create(name="Aarhus Universitetshospital")
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    beds = [DeviceFactory.create(customer=customer, name=f"Seng {n}") for n in (1, 2)]
     page = page_for(locale="da-DK")
 
     page.goto(portal.url(reverse("admin:login")))

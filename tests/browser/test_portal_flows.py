@@ -30,9 +30,9 @@ def tablet(portal, device) -> TabletSimulator:
 
 
 def test_a_manager_runs_a_meeting_from_creation_to_closed(page, portal):
-    customer = CustomerFactory(name="Aarhus Hospital")
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (1, 2, 3)]
+    customer = CustomerFactory.create(name="Aarhus Hospital")
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    beds = [DeviceFactory.create(customer=customer, name=f"Bed {n}") for n in (1, 2, 3)]
     tablets = [tablet(portal, bed) for bed in beds[:2]]
     # The tablets have not been seen yet: the page asks before sending them anything.
     page.on("dialog", lambda dialog: dialog.accept())
@@ -82,9 +82,9 @@ def test_a_manager_runs_a_meeting_from_creation_to_closed(page, portal):
 
 
 def test_a_viewer_sees_no_write_controls(page, portal):
-    customer = CustomerFactory()
-    viewer = UserFactory(access_level=AccessLevel.VIEWER, customer=customer)
-    meeting = MeetingFactory(customer=customer)
+    customer = CustomerFactory.create()
+    viewer = UserFactory.create(access_level=AccessLevel.VIEWER, customer=customer)
+    meeting = MeetingFactory.create(customer=customer)
     portal.login(page, viewer.email, PASSWORD)
     page.goto(portal.url("/admin/conferences/conference/"))
     assert page.locator("a.addlink").count() == 0
@@ -98,11 +98,11 @@ def test_a_viewer_sees_no_write_controls(page, portal):
 
 
 def test_a_reseller_sees_only_its_own_customers(page, portal):
-    mine = ResellerFactory(name="Nordic Care")
-    CustomerFactory(name="Aarhus Hospital", parent_reseller=mine)
-    theirs = ResellerFactory(name="Sundhed Partners")
-    CustomerFactory(name="Odense Care Home", parent_reseller=theirs)
-    reseller = UserFactory(access_level=AccessLevel.RESELLER, customer=mine)
+    mine = ResellerFactory.create(name="Nordic Care")
+    CustomerFactory.create(name="Aarhus Hospital", parent_reseller=mine)
+    theirs = ResellerFactory.create(name="Sundhed Partners")
+    CustomerFactory.create(name="Odense Care Home", parent_reseller=theirs)
+    reseller = UserFactory.create(access_level=AccessLevel.RESELLER, customer=mine)
     portal.login(page, reseller.email, PASSWORD)
     page.goto(portal.url("/admin/accounts/customer/"))
     names = page.locator("#result_list tbody th a").all_inner_texts()
@@ -114,9 +114,9 @@ def test_a_reseller_sees_only_its_own_customers(page, portal):
 def test_the_meeting_page_follows_the_meeting_without_a_reload(page, portal):
     """Room, badges and controls follow what happens elsewhere (the provisioning task, another
     employee, the sweep) in place; what is being typed into a control survives the refresh."""
-    customer = CustomerFactory()
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    meeting = MeetingFactory(customer=customer)
+    customer = CustomerFactory.create()
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    meeting = MeetingFactory.create(customer=customer)
     device = meeting.participants.get().device
     # The (eager) fake provider booked the room at once: make it still being booked.
     Conference.objects.filter(pk=meeting.pk).update(

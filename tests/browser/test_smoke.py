@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_logs_in_and_sees_the_admin_index(page, portal) -> None:
-    manager = UserFactory(access_level=AccessLevel.MANAGER)
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER)
 
     portal.login(page, manager.email, PASSWORD)
 
@@ -25,7 +25,7 @@ def test_manager_logs_in_and_sees_the_admin_index(page, portal) -> None:
 
 
 def test_wrong_password_shows_the_admin_error(page, portal) -> None:
-    manager = UserFactory(access_level=AccessLevel.MANAGER)
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER)
 
     portal.login(page, manager.email, "not-the-password")
 

@@ -22,13 +22,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def last_month_world():
     """A reseller with two hospitals that held meetings last month."""
-    reseller = ResellerFactory(name="Nordic Care")
-    user = UserFactory(email="reseller@nordic.test", access_level=AccessLevel.RESELLER,
-                       customer=reseller)
+    reseller = ResellerFactory.create(name="Nordic Care")
+    user = UserFactory.create(email="reseller@nordic.test", access_level=AccessLevel.RESELLER,
+                              customer=reseller)
     first = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
     for n, name in enumerate(("Aarhus Sygehus", "Ærø Plejehjem")):
-        hospital = CustomerFactory(name=name, parent_reseller=reseller)
-        bed = DeviceFactory(customer=hospital, name=f"Seng {n}")
+        hospital = CustomerFactory.create(name=name, parent_reseller=reseller)
+        bed = DeviceFactory.create(customer=hospital, name=f"Seng {n}")
         for day in range(0, 28, 3 + n):
             at = datetime.combine(first + timedelta(days=day), datetime.min.time(),
                                   tzinfo=UTC) + timedelta(hours=9)

@@ -38,10 +38,10 @@ def tablet(portal, device, **options) -> TabletSimulator:
 
 def ward_meeting(portal, page, *, online: bool = True, **options):
     """A MANAGER on the page of a ready meeting of Bed 2, whose simulator has joined it."""
-    customer = CustomerFactory(name="Aarhus Hospital")
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    bed = DeviceFactory(customer=customer, name="Bed 2")
-    meeting = MeetingFactory(customer=customer, devices=[bed])
+    customer = CustomerFactory.create(name="Aarhus Hospital")
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    bed = DeviceFactory.create(customer=customer, name="Bed 2")
+    meeting = MeetingFactory.create(customer=customer, devices=[bed])
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     simulator = tablet(portal, bed, **options)
     simulator.poll_once()  # joins: START_MEETING executed, and the tablet is seen
@@ -120,14 +120,14 @@ def test_sending_to_an_offline_tablet_asks_first(page, portal):
 
 @pytest.mark.parametrize("level", ["VIEWER", "MANAGER", "OWNER", "RESELLER", "ADMIN"])
 def test_the_front_page_of_each_role(page, portal, level):
-    reseller = ResellerFactory(name="Nordic Care")
-    customer = CustomerFactory(name="Aarhus Hospital", parent_reseller=reseller)
-    beds = [DeviceFactory(customer=customer, name=f"Bed {n}") for n in (1, 2)]
-    meeting = MeetingFactory(customer=customer, devices=beds[:1])
+    reseller = ResellerFactory.create(name="Nordic Care")
+    customer = CustomerFactory.create(name="Aarhus Hospital", parent_reseller=reseller)
+    beds = [DeviceFactory.create(customer=customer, name=f"Bed {n}") for n in (1, 2)]
+    meeting = MeetingFactory.create(customer=customer, devices=beds[:1])
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     Device.objects.filter(pk=beds[0].pk).update(last_seen_at=timezone.now())
     home = {"RESELLER": reseller, "ADMIN": None}.get(level, customer)
-    user = UserFactory(access_level=level, customer=home)
+    user = UserFactory.create(access_level=level, customer=home)
     portal.login(page, user.email, PASSWORD)
     assert page.url == portal.url(reverse("admin:index"))
     title = page.inner_text("#content h1")
@@ -149,9 +149,9 @@ def test_the_front_page_of_each_role(page, portal, level):
 
 
 def test_a_resellers_onboarding_reaches_a_tablet_of_a_flexcare_customer(page_for, portal):
-    reseller = ResellerFactory(name="Nordic Care")
-    reseller_user = UserFactory(access_level=AccessLevel.RESELLER, customer=reseller)
-    admin = UserFactory(access_level=AccessLevel.ADMIN, customer=None)
+    reseller = ResellerFactory.create(name="Nordic Care")
+    reseller_user = UserFactory.create(access_level=AccessLevel.RESELLER, customer=reseller)
+    admin = UserFactory.create(access_level=AccessLevel.ADMIN, customer=None)
     page = page_for()
     portal.login(page, reseller_user.email, PASSWORD)
 
@@ -204,14 +204,15 @@ LISTS = ["devices/device", "conferences/conference", "conferences/command",
 
 
 def test_every_list_fits_1280_px_and_the_tablets_list_starts_with_online(page, portal):
-    reseller = ResellerFactory(name="Nordic Care Reseller With A Long Name")
-    customer = CustomerFactory(name="Aarhus University Hospital, Skejby", parent_reseller=reseller)
-    beds = [DeviceFactory(customer=customer, name=f"Bed {n} in the long-stay ward",
-                          technical_room_number=f"Building 4, floor 2, room {n}")
+    reseller = ResellerFactory.create(name="Nordic Care Reseller With A Long Name")
+    customer = CustomerFactory.create(name="Aarhus University Hospital, Skejby",
+                                      parent_reseller=reseller)
+    beds = [DeviceFactory.create(customer=customer, name=f"Bed {n} in the long-stay ward",
+                                 technical_room_number=f"Building 4, floor 2, room {n}")
             for n in range(3)]
-    MeetingFactory(customer=customer, devices=beds[:2])
-    admin = UserFactory(access_level=AccessLevel.ADMIN, customer=None,
-                        email="a.very.long.address.for.the.platform.admin@flexcare.example")
+    MeetingFactory.create(customer=customer, devices=beds[:2])
+    admin = UserFactory.create(access_level=AccessLevel.ADMIN, customer=None,
+                               email="a.very.long.address.for.the.platform.admin@flexcare.example")
     portal.login(page, admin.email, PASSWORD)
     for path in LISTS:
         page.goto(portal.url(f"/admin/{path}/"))
@@ -244,10 +245,10 @@ def test_the_login_page_shows_the_product_name_and_the_language_switch(page, por
 
 
 def test_the_ward_console_in_danish(page_for, portal):
-    customer = CustomerFactory(name="Aarhus Universitetshospital")
-    manager = UserFactory(access_level=AccessLevel.MANAGER, customer=customer)
-    bed = DeviceFactory(customer=customer, name="Seng 2")
-    meeting = MeetingFactory(customer=customer, devices=[bed])
+    customer = CustomerFactory.create(name="Aarhus Universitetshospital")
+    manager = UserFactory.create(access_level=AccessLevel.MANAGER, customer=customer)
+    bed = DeviceFactory.create(customer=customer, name="Seng 2")
+    meeting = MeetingFactory.create(customer=customer, devices=[bed])
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     simulator = tablet(portal, bed)
     simulator.poll_once()

@@ -64,7 +64,7 @@ def starts(meeting: Conference) -> int:
 
 
 def test_a_meeting_for_now_starts_now_and_may_last_the_maximum_duration(clock, settings):
-    meeting = book(DeviceFactory())
+    meeting = book(DeviceFactory.create())
     assert meeting.start_time == meeting.created_at == timezone.now()
     assert meeting.end_time - meeting.start_time == timedelta(
         seconds=settings.MEETING_MAX_DURATION_SECONDS)
@@ -75,8 +75,8 @@ def test_a_meeting_for_now_starts_now_and_may_last_the_maximum_duration(clock, s
 
 
 def test_booking_ahead_is_audited_with_its_times(clock):
-    device = DeviceFactory()
-    manager = UserFactory(customer=device.customer)
+    device = DeviceFactory.create()
+    manager = UserFactory.create(customer=device.customer)
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start, actor=manager)
     entry = AuditEntry.objects.get(action="meeting.create", object_id=meeting.pk)
@@ -87,7 +87,7 @@ def test_booking_ahead_is_audited_with_its_times(clock):
 
 def test_without_an_end_a_booked_meeting_lasts_an_hour(clock):
     start = timezone.now() + timedelta(days=1)
-    meeting = book(DeviceFactory(), start=start)
+    meeting = book(DeviceFactory.create(), start=start)
     assert (meeting.start_time, meeting.end_time) == (start, start + HOUR)
     assert set(meeting.participants.values_list("start_time", "end_time")) == {
         (start, start + HOUR)}
@@ -105,7 +105,7 @@ def test_without_an_end_a_booked_meeting_lasts_an_hour(clock):
 def test_times_outside_the_rules_are_422(clock, start, end, code):
     now = timezone.now()
     with pytest.raises(Invalid) as refused:
-        book(DeviceFactory(),
+        book(DeviceFactory.create(),
              start=None if start is None else now + timedelta(seconds=start),
              end=None if end is None else now + timedelta(seconds=end))
     assert refused.value.code == code
@@ -114,7 +114,7 @@ def test_times_outside_the_rules_are_422(clock, start, end, code):
 
 def test_the_limits_themselves_are_allowed(clock):
     now = timezone.now()
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     book(device, start=now + timedelta(days=90), end=now + timedelta(days=90, hours=4))
     book(device, start=now + timedelta(seconds=1), end=now + timedelta(seconds=2))
 
@@ -122,7 +122,7 @@ def test_the_limits_themselves_are_allowed(clock):
 def test_a_booked_meeting_is_shown_to_its_tablet_from_the_lead_started_and_ended(
         clock, settings):
     start = timezone.now() + timedelta(days=1)
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     meeting = provisioned(book(device, start=start, end=start + HOUR))
     assert meeting.provisioning == "OK"
@@ -148,7 +148,7 @@ def test_a_booked_meeting_is_shown_to_its_tablet_from_the_lead_started_and_ended
 
 def test_a_room_provisioned_after_the_start_time_is_started_at_once(clock):
     start = timezone.now() + timedelta(minutes=10)
-    meeting = book(DeviceFactory(), start=start)
+    meeting = book(DeviceFactory.create(), start=start)
     with at(start + timedelta(minutes=1)):
         provisioned(meeting)
         assert starts(meeting) == 1
@@ -157,7 +157,7 @@ def test_a_room_provisioned_after_the_start_time_is_started_at_once(clock):
 
 def test_the_start_window_counts_from_the_start_time(clock, settings):
     start = timezone.now() + timedelta(days=2)
-    meeting = provisioned(book(DeviceFactory(), start=start))
+    meeting = provisioned(book(DeviceFactory.create(), start=start))
     window = timedelta(seconds=settings.MEETING_START_WINDOW_SECONDS)
     with at(start + window - timedelta(seconds=1)):
         assert sweeps.close_unstarted_meetings() == 0
@@ -171,14 +171,14 @@ def test_a_failed_booking_ahead_is_not_closed_before_its_start(clock, settings):
     from conferences.lifecycle import meeting_mark_provisioning_failed
 
     start = timezone.now() + timedelta(days=2)
-    meeting = book(DeviceFactory(), start=start)
+    meeting = book(DeviceFactory.create(), start=start)
     meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
     with at(timezone.now() + timedelta(seconds=settings.MEETING_START_WINDOW_SECONDS + 60)):
         assert sweeps.close_unstarted_meetings() == 0
 
 
 def test_the_tablet_sees_the_meeting_under_way_before_the_next_one(clock, settings):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     start = timezone.now() + timedelta(days=1)
     later = provisioned(book(device, start=start + HOUR, end=start + 2 * HOUR))
@@ -195,7 +195,7 @@ def test_the_tablet_sees_the_meeting_under_way_before_the_next_one(clock, settin
 
 
 def test_a_tablet_cannot_be_started_by_hand_before_its_meeting_is_shown(clock, settings):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     start = timezone.now() + timedelta(days=1)
     meeting = provisioned(book(device, start=start))
     with pytest.raises(Conflict) as refused:
@@ -212,7 +212,7 @@ def test_a_tablet_cannot_be_started_by_hand_before_its_meeting_is_shown(clock, s
 
 
 def test_overlapping_bookings_are_refused_and_adjacent_ones_accepted(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     start = timezone.now() + timedelta(days=1)
     book(device, start=start, end=start + HOUR)
     for offset in (-30, 30, 0):
@@ -227,7 +227,7 @@ def test_overlapping_bookings_are_refused_and_adjacent_ones_accepted(clock):
 
 
 def test_a_meeting_for_now_counts_too(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     book(device)  # for now: busy for the maximum duration
     with pytest.raises(Conflict) as refused:
         book(device, start=timezone.now() + HOUR)
@@ -239,7 +239,7 @@ def test_a_meeting_for_now_counts_too(clock):
 
 
 def test_a_booking_ahead_refuses_a_meeting_for_now_that_would_run_into_it(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     book(device, start=timezone.now() + timedelta(hours=2))
     with pytest.raises(Conflict) as refused:
         book(device)
@@ -247,7 +247,7 @@ def test_a_booking_ahead_refuses_a_meeting_for_now_that_would_run_into_it(clock)
 
 
 def test_a_closed_meeting_frees_its_time(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start)
     meeting_end(meeting=meeting, ended_by=None)
@@ -255,8 +255,8 @@ def test_a_closed_meeting_frees_its_time(clock):
 
 
 def test_the_new_meeting_page_shows_tablets_busy_at_the_chosen_time(clock):
-    device = DeviceFactory()
-    user = UserFactory(customer=device.customer)
+    device = DeviceFactory.create()
+    user = UserFactory.create(customer=device.customer)
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start)
     assert devices_for_new_meeting(device.customer_id, user) == [(device, None)]
@@ -268,8 +268,8 @@ def test_the_new_meeting_page_shows_tablets_busy_at_the_chosen_time(clock):
 
 
 def test_moving_a_meeting_moves_its_tablets_bookings_and_is_audited(clock):
-    device = DeviceFactory()
-    manager = UserFactory(customer=device.customer)
+    device = DeviceFactory.create()
+    manager = UserFactory.create(customer=device.customer)
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start)
     moved = meeting_reschedule(meeting=meeting, start=start + 2 * HOUR, end=None, actor=manager)
@@ -286,7 +286,7 @@ def test_moving_a_meeting_moves_its_tablets_bookings_and_is_audited(clock):
 
 
 def test_a_meeting_cannot_be_moved_onto_another_booking_of_its_tablet(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start)
     book(device, start=start + 2 * HOUR)
@@ -299,19 +299,19 @@ def test_a_meeting_cannot_be_moved_onto_another_booking_of_its_tablet(clock):
 
 
 def test_a_meeting_that_has_begun_cannot_be_moved(clock):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     start = timezone.now() + timedelta(days=1)
     meeting = book(device, start=start)
     with at(start), pytest.raises(Conflict) as refused:
         meeting_reschedule(meeting=meeting, start=start + HOUR, end=None, actor=None)
     assert (refused.value.code, refused.value.message) == ("meeting", "Meeting has already begun")
-    for_now = book(DeviceFactory())
+    for_now = book(DeviceFactory.create())
     with pytest.raises(Conflict):
         meeting_reschedule(meeting=for_now, start=start, end=None, actor=None)
 
 
 def test_a_move_obeys_the_rules_of_times(clock):
-    meeting = book(DeviceFactory(), start=timezone.now() + HOUR)
+    meeting = book(DeviceFactory.create(), start=timezone.now() + HOUR)
     with pytest.raises(Invalid) as refused:
         meeting_reschedule(meeting=meeting, start=timezone.now() - HOUR, end=None, actor=None)
     assert refused.value.code == "startTime"
@@ -321,8 +321,8 @@ def test_a_move_obeys_the_rules_of_times(clock):
 
 
 def test_ending_a_meeting_before_its_start_cancels_it_at_once(clock, settings):
-    device = DeviceFactory()
-    manager = UserFactory(customer=device.customer)
+    device = DeviceFactory.create()
+    manager = UserFactory.create(customer=device.customer)
     start = timezone.now() + timedelta(days=1)
     meeting = provisioned(book(device, start=start))
     with at(start - timedelta(seconds=settings.MEETING_TABLET_LEAD_SECONDS)):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def meeting():
-    return MeetingFactory()
+    return MeetingFactory.create()
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_invalid_commands_are_refused_with_the_fields_path(meeting, device, fiel
 
 
 def test_a_device_not_in_the_meeting_is_not_found(meeting):
-    stranger = DeviceFactory(customer=meeting.customer)
+    stranger = DeviceFactory.create(customer=meeting.customer)
     with pytest.raises(NotFound) as refused:
         command_queue(meeting=meeting, device=stranger, type="HANGUP")
     assert refused.value.message == "Device not found in meeting"
@@ -102,14 +102,16 @@ def test_the_queue_is_limited_per_device(meeting, device, settings):
     with pytest.raises(ServiceError) as refused:
         command_queue(meeting=meeting, device=device, type="HANGUP")
     assert (refused.value.code, refused.value.status) == ("device", 429)
-    Command.objects.filter(pk=Command.objects.first().pk).update(status=CommandStatus.CANCELED)
+    first = Command.objects.first()
+    assert first is not None
+    Command.objects.filter(pk=first.pk).update(status=CommandStatus.CANCELED)
     command_queue(meeting=meeting, device=device, type="HANGUP")
 
 
 def test_provisioning_queues_one_start_per_device_once():
-    customer_meeting = MeetingFactory()
-    extra = DeviceFactory(customer=customer_meeting.customer)
-    meeting = MeetingFactory(customer=customer_meeting.customer, devices=[extra])
+    customer_meeting = MeetingFactory.create()
+    extra = DeviceFactory.create(customer=customer_meeting.customer)
+    meeting = MeetingFactory.create(customer=customer_meeting.customer, devices=[extra])
     booking = fake_booking(meeting.pk)
     assert meeting_mark_provisioned(meeting=meeting, booking=booking)
     assert not meeting_mark_provisioned(meeting=meeting, booking=booking)

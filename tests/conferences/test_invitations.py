@@ -90,7 +90,7 @@ def calendar_of(message: EmailMessage) -> tuple[icalendar.Calendar, icalendar.Ev
 
 
 def booked(run_tasks, *, start=TOMORROW_10, guests=(ANNA,), language="en", actor=None):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     with run_tasks():  # booked and provisioned by the fake provider, guests invited
         meeting = meeting_create(customer=device.customer, devices=[device], employee=None,
                                  start=start, end=start + timedelta(minutes=30),
@@ -161,7 +161,7 @@ def test_a_move_sends_an_update_of_the_same_event_and_a_cancellation_removes_it(
 
 def test_a_guest_never_invited_is_not_told_of_the_cancellation(
         clock, mail_dir, run_tasks, monkeypatch):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     # The booking has not come back yet: no link to invite with.
     monkeypatch.setattr(tasks.provision_meeting, "apply_async", lambda *a, **k: None)
     with run_tasks():
@@ -191,7 +191,7 @@ def test_invitations_wait_until_vdx_has_the_meetings_new_times(
 
 
 def test_guests_added_later_are_invited_once_each(clock, mail_dir, run_tasks):
-    manager = UserFactory()
+    manager = UserFactory.create()
     meeting = booked(run_tasks, guests=())
     with run_tasks():
         guests_add(meeting=meeting, guests=[ANNA, NewGuest(email="ANNA@example.test"),
@@ -205,7 +205,7 @@ def test_guests_added_later_are_invited_once_each(clock, mail_dir, run_tasks):
 
 
 def test_resend_sends_the_meeting_as_it_is_again(clock, mail_dir, run_tasks):
-    manager = UserFactory()
+    manager = UserFactory.create()
     booked(run_tasks)
     with run_tasks():
         guest_resend(guest=Guest.objects.get(), actor=manager)

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_meeting_is_created_and_pending_with_a_snapshot_per_device():
-    customer = CustomerFactory()
-    devices = [DeviceFactory(customer=customer) for _ in range(2)]
+    customer = CustomerFactory.create()
+    devices = [DeviceFactory.create(customer=customer) for _ in range(2)]
     device_update_settings(
         device=devices[0], tablet_settings=TabletSettings(volume=80, quality="LOW")
     )
@@ -37,14 +37,15 @@ def test_a_new_meeting_is_created_and_pending_with_a_snapshot_per_device():
 
 
 def test_devices_take_their_customers_default_settings():
-    customer = CustomerFactory(default_tablet_settings=TabletSettings(volume=33, camera_on=False))
-    device = DeviceFactory(customer=customer)
+    customer = CustomerFactory.create(
+        default_tablet_settings=TabletSettings(volume=33, camera_on=False))
+    device = DeviceFactory.create(customer=customer)
     assert (device.volume, device.camera_on) == (33, False)
 
 
 def test_a_customer_without_the_feature_is_refused():
-    customer = CustomerFactory()
-    device = DeviceFactory(customer=customer)
+    customer = CustomerFactory.create()
+    device = DeviceFactory.create(customer=customer)
     type(customer).objects.filter(pk=customer.pk).update(features=[])
     customer.refresh_from_db()
     with pytest.raises(Conflict) as refused:
@@ -54,8 +55,8 @@ def test_a_customer_without_the_feature_is_refused():
 
 
 def test_a_blocked_customer_is_refused():
-    customer = CustomerFactory()
-    device = DeviceFactory(customer=customer)
+    customer = CustomerFactory.create()
+    device = DeviceFactory.create(customer=customer)
     customer.state = CustomerState.BLOCKED
     with pytest.raises(Conflict):
         meeting_create(customer=customer, devices=[device], employee=None)
@@ -63,13 +64,13 @@ def test_a_blocked_customer_is_refused():
 
 def test_no_devices_is_refused():
     with pytest.raises(ServiceError) as refused:
-        meeting_create(customer=CustomerFactory(), devices=[], employee=None)
+        meeting_create(customer=CustomerFactory.create(), devices=[], employee=None)
     assert (refused.value.code, refused.value.status) == ("devices", 400)
 
 
 def test_another_customers_device_is_not_found():
-    customer = CustomerFactory()
-    foreign = DeviceFactory()
+    customer = CustomerFactory.create()
+    foreign = DeviceFactory.create()
     with pytest.raises(NotFound) as refused:
         meeting_create(customer=customer, devices=[foreign], employee=None)
     assert refused.value.code == "device"
@@ -77,7 +78,7 @@ def test_another_customers_device_is_not_found():
 
 
 def test_a_device_in_an_open_meeting_is_refused():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     meeting_create(customer=device.customer, devices=[device], employee=None)
     with pytest.raises(Conflict) as refused:
         meeting_create(customer=device.customer, devices=[device], employee=None)
@@ -88,7 +89,7 @@ def test_a_device_in_an_open_meeting_is_refused():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_creates_for_one_device_give_one_meeting():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_plain_token_is_nowhere_in_the_database():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     dump = StringIO()
     call_command("dumpdata", stdout=dump)
@@ -31,25 +31,25 @@ def test_the_plain_token_is_nowhere_in_the_database():
 
 
 def test_tokens_carry_at_least_32_random_bytes():
-    tokens = {device_token_issue(device=DeviceFactory()) for _ in range(20)}
+    tokens = {device_token_issue(device=DeviceFactory.create()) for _ in range(20)}
     assert len(tokens) == 20
     assert all(len(t) >= 4 + 43 for t in tokens)  # "fct_" + base64 of 32 bytes
 
 
 def test_a_token_finds_its_device():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     assert device_for_token(token) == device
 
 
 @pytest.mark.parametrize("token", ["", "fct_unknown", None, 42, ["x"]])
 def test_unknown_or_malformed_tokens_find_nothing(token):
-    DeviceFactory()
+    DeviceFactory.create()
     assert device_for_token(token) is None
 
 
 def test_login_locks_the_device_until_reset():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     first = device_token_issue(device=device)
     assert Device.objects.get(pk=device.pk).locked
     with pytest.raises(Conflict) as refused:
@@ -62,7 +62,7 @@ def test_login_locks_the_device_until_reset():
 
 
 def test_logout_revokes_at_once():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     assert device_token_revoke(token=token)
     assert device_for_token(token) is None
@@ -70,7 +70,7 @@ def test_logout_revokes_at_once():
 
 
 def test_a_blocked_customers_tablet_is_refused():
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     token = device_token_issue(device=device)
     type(device.customer).objects.filter(pk=device.customer_id).update(
         state=CustomerState.BLOCKED
@@ -86,7 +86,7 @@ def test_revoked_tokens_are_purged_a_day_later_and_active_ones_kept():
 
     from devices.tasks import purge_tokens
 
-    device, other = DeviceFactory(), DeviceFactory()
+    device, other = DeviceFactory.create(), DeviceFactory.create()
     with time_machine.travel(timezone.now(), tick=False) as clock:
         old = device_token_issue(device=device)
         device_token_reset(device=device)

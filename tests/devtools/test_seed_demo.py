@@ -47,6 +47,13 @@ def seed() -> dict:
     return json.loads(out.getvalue())
 
 
+def tablet_of(token: str) -> Device:
+    """The tablet a token logs in, which must be one."""
+    device = device_for_token(token)
+    assert device is not None, "the token logs no tablet in"
+    return device
+
+
 def row_counts() -> dict[str, int]:
     return {
         model.__name__: model._default_manager.count()
@@ -120,7 +127,7 @@ def test_a_second_run_creates_nothing_new_and_keeps_every_token():
     assert [m["_id"] for m in first["meetings"]] == [m["_id"] for m in second["meetings"]]
     for device in second["devices"]:
         if device["token"]:
-            assert device_for_token(device["token"]).pk == device["_id"]
+            assert tablet_of(device["token"]).pk == device["_id"]
     assert Customer.objects.count() == 6
     assert Device.objects.count() == 6
 
@@ -139,7 +146,7 @@ def test_a_token_that_stopped_working_is_replaced_and_only_that_one(var_dir):
     device_token_reset(device=Device.objects.get(serial="FLXCA1700001"))  # an employee's reset
     second = {d["serial"]: d["token"] for d in seed()["devices"]}
     assert second["FLXCA1700001"] != first["FLXCA1700001"]
-    assert device_for_token(second["FLXCA1700001"]).serial == "FLXCA1700001"
+    assert tablet_of(second["FLXCA1700001"]).serial == "FLXCA1700001"
     assert {k: v for k, v in second.items() if k != "FLXCA1700001"} == {
         k: v for k, v in first.items() if k != "FLXCA1700001"
     }
@@ -155,7 +162,7 @@ def test_without_the_token_file_new_tokens_are_issued_and_the_old_ones_revoked(v
         if old["token"]:
             assert new["token"] != old["token"]
             assert device_for_token(old["token"]) is None
-            assert device_for_token(new["token"]).pk == new["_id"]
+            assert tablet_of(new["token"]).pk == new["_id"]
 
 
 def test_a_token_of_another_tablet_in_the_file_is_not_reused(var_dir):
@@ -164,8 +171,8 @@ def test_a_token_of_another_tablet_in_the_file_is_not_reused(var_dir):
     (var_dir / TOKEN_FILE_NAME).write_text(json.dumps(swapped))
     second = {d["serial"]: d["token"] for d in seed()["devices"]}
     assert second["FLXCA1700001"] not in (first["FLXCA1700001"], first["FLXCA1700002"])
-    assert device_for_token(second["FLXCA1700001"]).serial == "FLXCA1700001"
-    assert device_for_token(second["FLXCA1700002"]).serial == "FLXCA1700002"
+    assert tablet_of(second["FLXCA1700001"]).serial == "FLXCA1700001"
+    assert tablet_of(second["FLXCA1700002"]).serial == "FLXCA1700002"
 
 
 def test_the_tablet_left_for_a_serial_login_is_not_logged_out_by_a_rerun():
@@ -204,7 +211,7 @@ def test_the_printed_tokens_are_the_json_ones_and_stay_valid():
     for device in data["devices"]:
         if device["token"]:
             assert f"tablet {device['serial']} token: {device['token']}" in out.getvalue()
-            assert device_for_token(device["token"]).pk == device["_id"]
+            assert tablet_of(device["token"]).pk == device["_id"]
 
 
 def test_seeded_commands_are_in_states_the_delivery_rules_allow():

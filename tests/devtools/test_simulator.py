@@ -21,7 +21,7 @@ from tests.factories import DeviceFactory, queue
 
 @pytest.mark.django_db(transaction=True)
 def test_login_getmeeting_getcommands_ack_end_to_end(live_server):
-    device = DeviceFactory(serial="FLXCA1799999")
+    device = DeviceFactory.create(serial="FLXCA1799999")
     meeting = ready_meeting([device])
     queue(meeting, device, "SET_VOLUME", volume=30)
     queue(meeting, device, "CAMERA_ON", value=False)
@@ -42,13 +42,14 @@ def test_login_getmeeting_getcommands_ack_end_to_end(live_server):
     token = log.split("token: ")[1].split()[0]
     assert device_for_token(token) == device
     shown = TabletSimulator(live_server.url, say=lambda _: None, token=token).poll_once()
+    assert shown is not None  # a meeting to show
     executed = {c["type"]: c["executed"] for c in shown["devices"][0]["commands"]}
     assert executed == {"START_MEETING": True, "SET_VOLUME": True, "CAMERA_ON": False}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_locked_tablet_is_told_what_to_do(live_server):
-    device = DeviceFactory(serial="FLXCA1788888")
+    device = DeviceFactory.create(serial="FLXCA1788888")
     call_command("simulate_tablet", "--url", live_server.url, "--serial", device.serial,
                  "--rounds", "1", "--interval", "0", stdout=StringIO())
     with pytest.raises(CommandError, match="reset the tablet's token"):
@@ -59,7 +60,7 @@ def test_a_locked_tablet_is_told_what_to_do(live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_says_once_that_there_is_no_meeting(live_server):
-    DeviceFactory(serial="FLXCA1777777")
+    DeviceFactory.create(serial="FLXCA1777777")
     out = StringIO()
     call_command("simulate_tablet", "--url", live_server.url, "--serial", "FLXCA1777777",
                  "--rounds", "3", "--interval", "0.01", stdout=out)
@@ -68,7 +69,7 @@ def test_it_says_once_that_there_is_no_meeting(live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_says_it_again_when_the_meeting_appears_and_disappears(live_server):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     lines: list[str] = []
     tablet = TabletSimulator(live_server.url, say=lines.append,
                              token=device_token_issue(device=device))
@@ -136,7 +137,7 @@ def cut_first(kind: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_acknowledgement_without_an_answer_is_sent_again_before_the_next_poll(live_server):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     meeting = ready_meeting([device])
     transport, cut = cut_first("/executed")
     tablet = TabletSimulator(live_server.url, say=lambda _: None, transport=transport,
@@ -157,7 +158,7 @@ def test_an_acknowledgement_without_an_answer_is_sent_again_before_the_next_poll
 def test_a_lost_answer_brings_the_commands_back_when_their_claim_expires(live_server, settings):
     import random
 
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     ready_meeting([device])
     tablet = TabletSimulator(live_server.url, say=lambda _: None, drop_answers=1.0,
                              token=device_token_issue(device=device), rng=random.Random(0))

@@ -39,8 +39,8 @@ def redis_gone(tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_request_that_queues_a_task_answers_at_once_while_redis_is_down(redis_gone, tmp_path):
-    device = DeviceFactory()
-    token = user_token_issue(user=UserFactory(customer=device.customer))
+    device = DeviceFactory.create()
+    token = user_token_issue(user=UserFactory.create(customer=device.customer))
     started = time.monotonic()
     answer = request_json(
         "POST", redis_gone + "/iptv/flexcareconference/meeting",
@@ -53,8 +53,8 @@ def test_a_request_that_queues_a_task_answers_at_once_while_redis_is_down(redis_
 
 
 def test_tablets_and_employees_log_in_while_redis_is_down(redis_gone, tmp_path):
-    device = DeviceFactory()
-    employee = UserFactory(customer=device.customer)
+    device = DeviceFactory.create()
+    employee = UserFactory.create(customer=device.customer)
     tablet = request_json("POST", redis_gone + "/iptv/app/login/serial", {"serial": device.serial})
     person = request_json("POST", redis_gone + "/auth/login",
                           {"username": employee.email, "password": PASSWORD})

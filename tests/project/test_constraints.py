@@ -32,12 +32,12 @@ def refused(**kwargs):
 
 @pytest.fixture
 def device():
-    return DeviceFactory()
+    return DeviceFactory.create()
 
 
 @pytest.fixture
 def participant(device):
-    meeting = MeetingFactory(customer=device.customer, devices=[device])
+    meeting = MeetingFactory.create(customer=device.customer, devices=[device])
     return meeting.participants.get()
 
 
@@ -65,7 +65,7 @@ def test_device_quality_is_a_known_level(device):
 
 
 def test_email_is_unique_ignoring_case():
-    user = UserFactory(email="nurse@example.test")
+    user = UserFactory.create(email="nurse@example.test")
     with refused(), transaction.atomic():
         User.objects.create(email="NURSE@example.test", customer=user.customer)
 
@@ -78,7 +78,7 @@ def test_only_admins_may_have_no_customer():
 def test_customer_cannot_be_its_own_parent():
     from accounts.models import Customer
 
-    customer = CustomerFactory(is_reseller=True)
+    customer = CustomerFactory.create(is_reseller=True)
     with refused(), transaction.atomic():
         Customer.objects.filter(pk=customer.pk).update(parent_reseller=customer.pk)
 
@@ -96,7 +96,7 @@ def test_a_devices_open_meetings_never_overlap(device, participant):
         _booking(device, start + timedelta(minutes=1), end + timedelta(hours=1))
     _booking(device, end, end + timedelta(hours=1))  # adjacent: one starts as the other ends
     _booking(device, start, end, active=False)  # a closed meeting holds no time
-    _booking(DeviceFactory(customer=device.customer), start, end)  # another tablet
+    _booking(DeviceFactory.create(customer=device.customer), start, end)  # another tablet
 
 
 def test_a_device_may_join_again_once_its_meeting_is_closed(device, participant):

@@ -40,7 +40,7 @@ def provisioning(meeting: Conference) -> str:
 
 @pytest.mark.redis
 def test_a_worker_told_to_stop_finishes_the_task_it_is_running(tmp_path):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     # Every VDX call takes a second: the provisioning step is caught half-way.
     with running_fake_vdx(latency=1.0) as fake, running_worker(
             tmp_path / "worker.log", extra_env=vdx_env(fake)) as worker:
@@ -57,7 +57,7 @@ def test_a_worker_told_to_stop_finishes_the_task_it_is_running(tmp_path):
 
 @pytest.mark.redis
 def test_a_worker_told_to_stop_hands_back_the_task_it_holds_for_later(tmp_path):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     # VDX provisions the room on the second look: the task books, looks, and is held by the
     # worker for its next look, PROVISION_POLL_SECONDS later.
     with running_fake_vdx(provision_after_reads=1) as fake:
@@ -77,7 +77,7 @@ def test_a_worker_told_to_stop_hands_back_the_task_it_holds_for_later(tmp_path):
 
 
 def test_gunicorn_told_to_stop_finishes_the_requests_in_flight(tmp_path):
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     meeting = ready_meeting([device])
     token = device_token_issue(device=device)
     start = Command.objects.get(type="START_MEETING")
@@ -101,6 +101,7 @@ def test_gunicorn_told_to_stop_finishes_the_requests_in_flight(tmp_path):
         request.join(timeout=30)
         assert answers[0].status == 200
         assert answers[0].body["command"]["executed"] is True
+        assert web.popen is not None
         assert web.popen.wait(timeout=30) == 0
     start.refresh_from_db()
     assert start.status == CommandStatus.EXECUTED

@@ -28,7 +28,7 @@ def console():
 
 @pytest.mark.django_db
 def test_logins_leave_no_info_line_and_a_lockout_still_warns(client, console):
-    user = UserFactory()
+    user = UserFactory.create()
     client.post("/admin/login/", {"username": user.email, "password": "wrong"})
     client.post("/admin/login/", {"username": user.email, "password": PASSWORD})
     written = console.getvalue()

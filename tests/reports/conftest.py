@@ -109,10 +109,10 @@ def usage_world(tenants: Tenants, usage_tablets: dict[str, Device]) -> UsageWorl
 
 def _build_usage(tenants: Tenants) -> dict[str, Device]:
     a1, a2, b1 = (tenants.customers[name] for name in ("A1", "A2", "B1"))
-    t: dict[str, Device] = {name: DeviceFactory(customer=a1, name=name)
+    t: dict[str, Device] = {name: DeviceFactory.create(customer=a1, name=name)
                             for name in ("T1", "T2", "T3")}
-    t["U1"] = DeviceFactory(customer=a2, name="U1")
-    t["V1"] = DeviceFactory(customer=b1, name="V1")
+    t["U1"] = DeviceFactory.create(customer=a2, name="U1")
+    t["V1"] = DeviceFactory.create(customer=b1, name="V1")
     e1, e2 = tenants.users["MANAGER@A1"], tenants.users["OWNER@A1"]
     reseller = tenants.users["RESELLER@Reseller A"]
     meeting(a1, [t["T1"], t["T2"]], e1, "2025-10-25T22:30:00", started="2025-10-25T22:35:00",

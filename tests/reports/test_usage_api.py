@@ -66,8 +66,8 @@ def test_a_customer_in_scope_may_be_asked_for_even_without_meetings(api, usage_w
 
 def test_a_customer_without_the_feature_is_listed_only_with_meetings(api, usage_world):
     tenants = usage_world.tenants
-    CustomerFactory(name="A9 (no feature)", features=[],
-                    parent_reseller=tenants.customers["Reseller A"])
+    CustomerFactory.create(name="A9 (no feature)", features=[],
+                           parent_reseller=tenants.customers["Reseller A"])
     assert "A9 (no feature)" not in customers_listed(api, tenants, "RESELLER@Reseller A")
 
 
@@ -178,9 +178,9 @@ def test_the_query_count_does_not_grow_with_customers_or_range(
     with django_assert_num_queries(live):
         get(api, tenants, "ADMIN", **year)
     for n in range(5):
-        customer = CustomerFactory(name=f"More {n}",
-                                   parent_reseller=tenants.customers["Reseller B"])
-        MeetingFactory(customer=customer)
+        customer = CustomerFactory.create(name=f"More {n}",
+                                          parent_reseller=tenants.customers["Reseller B"])
+        MeetingFactory.create(customer=customer)
     with django_assert_num_queries(live):
         get(api, tenants, "ADMIN", **year)
     time_machine.move_to("2025-11-04T23:30:00Z")

@@ -70,7 +70,9 @@ def test_the_charts_are_svg_with_a_title_a_description_and_a_bar_per_period(clie
         PAGE, {**RANGE, "granularity": "day"}).content.decode()
     for chart, title in (("chart-meetings", "Meetings held"),
                          ("chart-minutes", "Minutes in meetings")):
-        svg = re.search(rf'<svg id="{chart}".*?</svg>', html, re.S).group(0)
+        found = re.search(rf'<svg id="{chart}".*?</svg>', html, re.S)
+        assert found, chart
+        svg = found.group(0)
         assert 'role="img"' in svg
         assert f'<title id="{chart}-title">{title}</title>' in svg
         assert f'<desc id="{chart}-desc">' in svg
@@ -170,7 +172,9 @@ def test_the_page_speaks_danish(client, usage_world):
                  "I alt", "oktober 2025"):
         assert text in html, text
     # The charts' coordinates stay numbers an SVG reads, not Danish decimals ("56,5").
-    svg = re.search(r'<svg id="chart-minutes".*?</svg>', html, re.S).group(0)
+    found = re.search(r'<svg id="chart-minutes".*?</svg>', html, re.S)
+    assert found
+    svg = found.group(0)
     coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
     assert coordinates
     assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates

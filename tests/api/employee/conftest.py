@@ -17,4 +17,4 @@ def bearer(token: str) -> dict[str, Any]:
 
 def free_device(customer: Customer) -> Device:
     """A tablet of the customer that is in no meeting."""
-    return DeviceFactory(customer=customer)
+    return DeviceFactory.create(customer=customer)

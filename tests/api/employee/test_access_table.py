@@ -52,8 +52,8 @@ def _booked(customer: Customer) -> Conference:
     """The customer's meeting booked for tomorrow (made the first time it is asked for)."""
     tomorrow = timezone.now() + timedelta(days=1)
     booked = Conference.objects.filter(customer=customer, start_time__gt=timezone.now()).first()
-    return booked or MeetingFactory(customer=customer, start=tomorrow,
-                                    end=tomorrow + timedelta(hours=1))
+    return booked or MeetingFactory.create(customer=customer, start=tomorrow,
+                                           end=tomorrow + timedelta(hours=1))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ docs/api.md#create-a-meeting, form bodies, and the `employee` field."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -150,7 +151,7 @@ def test_a_form_body_reports_the_same_errors(client, tenants):
 
 # docs/api.md#create-a-meeting, the order of checks: each row holds two faults at once, and
 # the check that comes first answers. (customer without IPTV?, body, expected)
-ORDER = {
+ORDER: dict[str, tuple[bool, dict[str, Any], tuple[int, str]]] = {
     "400 customer before 400 devices": (False, {"customer": "bed-1"}, (400, "customer")),
     "400 devices before 404 customer": (False, {"customer": UNKNOWN, "devices": []},
                                         (400, "devices")),

@@ -59,7 +59,9 @@ def test_valid_commands_are_queued(api, target, command, expected):
     assert set(data) == COMMAND_KEYS
     assert (data["type"], data["fetched"], data["executed"]) == (command["type"], False, False)
     assert {key: data[key] for key in expected} == expected
-    assert Command.objects.get(pk=data["_id"]).created_by.email == "manager@a1.test"
+    created_by = Command.objects.get(pk=data["_id"]).created_by
+    assert created_by is not None
+    assert created_by.email == "manager@a1.test"
 
 
 REFUSED = [

@@ -112,7 +112,7 @@ def test_failures_in_the_admin_and_the_api_share_one_count(client, api, tenants)
 def test_logins_are_throttled_per_client_address(api, tenants):
     from rest_framework.settings import api_settings
 
-    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    allowed = int(str(api_settings.DEFAULT_THROTTLE_RATES["employee_login"]).split("/")[0])
     for n in range(allowed):  # a new address each, so no account is locked
         attempt(api, f"nobody{n}@a1.test", REMOTE_ADDR="10.0.0.1")
     throttled = attempt(api, "viewer@a1.test", PASSWORD, REMOTE_ADDR="10.0.0.1")
@@ -156,7 +156,7 @@ def test_the_admin_login_is_throttled_per_client_address_together_with_the_api(
         client, api, tenants):
     from rest_framework.settings import api_settings
 
-    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    allowed = int(str(api_settings.DEFAULT_THROTTLE_RATES["employee_login"]).split("/")[0])
     for n in range(allowed - 1):  # a new address each, so no account is locked
         form = {"username": f"nobody{n}@a1.test", "password": WRONG}
         assert client.post("/admin/login/", form, REMOTE_ADDR="10.0.0.1").status_code == 200
@@ -181,7 +181,7 @@ def test_the_admin_login_throttle_speaks_danish_and_trusts_only_the_configured_p
     from rest_framework.settings import api_settings
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
-    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["employee_login"].split("/")[0])
+    allowed = int(str(api_settings.DEFAULT_THROTTLE_RATES["employee_login"]).split("/")[0])
     # Behind one proxy, the client is the address the proxy appended: what the client itself
     # put before it changes nothing.
     via_proxy = {"REMOTE_ADDR": "10.0.0.9", "HTTP_ACCEPT_LANGUAGE": "da"}

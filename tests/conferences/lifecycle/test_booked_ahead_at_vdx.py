@@ -43,7 +43,7 @@ def tomorrow():
 
 
 def book(run_tasks, start: datetime, **kwargs) -> Conference:
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     with run_tasks():
         meeting = meeting_create(customer=device.customer, devices=[device], employee=None,
                                  start=start, end=start + HOUR, **kwargs)

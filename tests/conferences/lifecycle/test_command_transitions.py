@@ -4,6 +4,7 @@ hand."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ def _past() -> datetime:
 
 
 # How to put a command into each state (the rows).
-STATES = {
+STATES: dict[str, dict[str, Any]] = {
     "queued": {},
     "fetched": {"status": "FETCHED", "delivery_count": 1,
                 "claim_expires_at": timezone.now() + timedelta(hours=1)},
@@ -41,7 +42,7 @@ STATES = {
 }
 
 
-def _event(name: str, command: Command, participant) -> object:
+def _event(name: str, command: Command, participant) -> Any:  # what the event's service returns
     if name == "claim":
         return [c.pk for c in command_claim(participant=participant)]
     if name in ("ack", "ack_failure"):
@@ -83,7 +84,7 @@ CASES = [(state, event, expected) for state, row in TABLE.items()
 @pytest.mark.parametrize(("state", "event", "expected"), CASES,
                          ids=[f"{s}-{e}" for s, e, _x in CASES])
 def test_command_transition(state, event, expected):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     participant = meeting.participants.select_related("device").get()
     command = queue(meeting, participant.device, "HANGUP")
     fields = dict(STATES[state])

@@ -62,8 +62,8 @@ def new_meeting(tablets: list[Tablet]) -> Conference:
 
 
 def two_tablets() -> list[Tablet]:
-    first = DeviceFactory()
-    return [Tablet(first), Tablet(DeviceFactory(customer=first.customer))]
+    first = DeviceFactory.create()
+    return [Tablet(first), Tablet(DeviceFactory.create(customer=first.customer))]
 
 
 def test_create_provision_start_end_close_and_end_the_room(tmp_path):
@@ -138,7 +138,7 @@ def test_a_meeting_booked_ahead_is_shown_at_the_lead_then_started_and_closed_on_
     # Short, so the suite stays quick: booked 12 s ahead, shown 6 s before, 4 s long.
     ahead, lead, length = 12, 6, 4
     settings.MEETING_TABLET_LEAD_SECONDS = lead  # this process answers getmeeting
-    tablet = Tablet(DeviceFactory())
+    tablet = Tablet(DeviceFactory.create())
     mail = tmp_path / "mail"
     with lifecycle(tmp_path, MEETING_TABLET_LEAD_SECONDS=str(lead),
                    MEETING_CLOSE_GRACE_SECONDS="60", EMAIL_URL=f"filemail:///{mail}"):
@@ -163,5 +163,6 @@ def test_a_meeting_booked_ahead_is_shown_at_the_lead_then_started_and_closed_on_
         assert tablet.execute_all(meeting, {"HANGUP"}) == ["HANGUP"]
         wait_for(lambda: state(meeting) == "CLOSED", what="CLOSED")
     meeting.refresh_from_db()
+    assert meeting.end_requested_at is not None
     assert meeting.end_requested_at >= end
     assert [path.suffix for path in mail.iterdir()] == [".log"]  # the invitation, as a file

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ready() -> Conference:
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     meeting.refresh_from_db()
     return meeting
@@ -65,7 +65,7 @@ def test_an_ending_meeting_takes_only_hangups():
 
 def test_a_retry_gives_provisioning_a_fresh_timeout(settings):
     settings.VDX_PROVIDER = "fake"
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
     with time_machine.travel(timezone.now() + timedelta(
             seconds=settings.PROVISION_TIMEOUT_SECONDS + 60), tick=False):
@@ -140,8 +140,8 @@ def test_a_meeting_has_at_most_fifty_tablets():
     from conferences.services import MAX_DEVICES_PER_MEETING, meeting_create
     from tests.factories import CustomerFactory, DeviceFactory
 
-    customer = CustomerFactory()
-    devices = [DeviceFactory(customer=customer) for _ in range(MAX_DEVICES_PER_MEETING + 1)]
+    customer = CustomerFactory.create()
+    devices = [DeviceFactory.create(customer=customer) for _ in range(MAX_DEVICES_PER_MEETING + 1)]
     with pytest.raises(ServiceError) as refused:
         meeting_create(customer=customer, devices=devices, employee=None)
     assert (refused.value.code, refused.value.status) == ("devices", 400)
@@ -149,7 +149,7 @@ def test_a_meeting_has_at_most_fifty_tablets():
 
 
 def test_a_step_of_an_attempt_given_up_by_a_retry_changes_nothing():
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     stale = Conference.objects.get(pk=meeting.pk)  # what a step still running had read
     meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
     with time_machine.travel(timezone.now() + timedelta(seconds=1), tick=False):
@@ -163,7 +163,7 @@ def test_a_step_of_an_attempt_given_up_by_a_retry_changes_nothing():
 
 
 def test_a_retried_meeting_is_not_taken_for_lost_work():
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
     with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
         meeting_retry_provisioning(meeting=meeting)

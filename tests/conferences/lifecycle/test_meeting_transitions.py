@@ -78,7 +78,7 @@ CASES = [(state, event, expected) for state, row in TABLE.items()
 @pytest.mark.parametrize(("state", "event", "expected"), CASES,
                          ids=[f"{s}-{e}" for s, e, _x in CASES])
 def test_meeting_transition(state, event, expected):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     for step in SETUP[state]:
         EVENTS[step](meeting)
     assert snapshot(meeting) == SNAPSHOT[state]
@@ -99,7 +99,7 @@ def test_meeting_transition(state, event, expected):
 @pytest.mark.parametrize("state", SETUP)
 def test_ready_means_the_same_for_one_meeting_and_for_the_query(state):
     """Ready for tablets: provisioned and not closed, a meeting being ended included."""
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     for step in SETUP[state]:
         EVENTS[step](meeting)
     meeting.refresh_from_db()
@@ -111,7 +111,7 @@ def test_ready_means_the_same_for_one_meeting_and_for_the_query(state):
 def test_closing_releases_the_tablets_and_cancels_their_commands():
     from conferences.models import Command, ConferenceDevice
 
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     EVENTS["provisioned"](meeting)
     meeting_close(meeting_id=meeting.pk)
     assert not ConferenceDevice.objects.filter(active=True).exists()
@@ -122,9 +122,9 @@ def test_ending_hangs_up_every_tablet_and_cancels_what_was_pending():
     from conferences.models import Command
     from tests.factories import DeviceFactory
 
-    first = DeviceFactory()
-    meeting = MeetingFactory(customer=first.customer,
-                             devices=[first, DeviceFactory(customer=first.customer)])
+    first = DeviceFactory.create()
+    meeting = MeetingFactory.create(customer=first.customer,
+                                    devices=[first, DeviceFactory.create(customer=first.customer)])
     EVENTS["provisioned"](meeting)
     meeting_end(meeting=meeting, ended_by=None)
     rows = set(Command.objects.values_list("type", "status"))

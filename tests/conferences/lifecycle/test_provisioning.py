@@ -26,7 +26,7 @@ def run_until_done(meeting: Conference, limit: int = 50) -> list[float]:
 
 def test_a_room_is_booked_once_and_polled_until_provisioned(fake_vdx):
     fake_vdx.set_faults(provision_after_reads=2)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     delays = run_until_done(meeting)
     assert len(delays) == 2
     assert meeting.provisioning == "OK"
@@ -40,7 +40,7 @@ def test_a_room_is_booked_once_and_polled_until_provisioned(fake_vdx):
 
 def test_vdx_failing_a_few_times_then_recovering_books_once(fake_vdx):
     fake_vdx.set_faults(fail_next=3)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     delays = run_until_done(meeting)
     assert len(delays) == 3
     assert meeting.provisioning == "OK"
@@ -50,7 +50,7 @@ def test_vdx_failing_a_few_times_then_recovering_books_once(fake_vdx):
 
 def test_a_lost_answer_to_the_booking_does_not_book_twice(fake_vdx):
     """The booking reached VDX but its answer was lost: the retry finds the same room."""
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     fake_vdx.set_faults(timeout_next=1, timeout_seconds=2.5)  # longer than the client timeout
     run_until_done(meeting)
     assert meeting.provisioning == "OK"
@@ -59,7 +59,7 @@ def test_a_lost_answer_to_the_booking_does_not_book_twice(fake_vdx):
 
 def test_vdx_down_for_good_fails_visibly_and_a_retry_works_once_it_is_back(fake_vdx, settings):
     fake_vdx.set_faults(fail_next=1000)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     run_until_done(meeting)
     assert meeting.provisioning == "FAILED"
     assert meeting.provisioning_attempts == settings.PROVISION_MAX_ATTEMPTS
@@ -75,7 +75,7 @@ def test_provisioning_problems_fail_the_meeting_and_a_retry_books_a_new_room(
     fake_vdx, django_capture_on_commit_callbacks
 ):
     fake_vdx.set_faults(provision_problems=True)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     run_until_done(meeting)
     assert meeting.provisioning == "FAILED"
     assert meeting.provisioning_error
@@ -96,7 +96,7 @@ def test_a_room_too_slow_to_provision_is_deleted_when_the_retry_books_another(
 ):
     settings.PROVISION_TIMEOUT_SECONDS = 0
     fake_vdx.set_faults(provision_after_reads=100)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     run_until_done(meeting)
     assert meeting.provisioning == "FAILED"
     slow = meeting.vdx_booking_id
@@ -111,7 +111,7 @@ def test_a_room_too_slow_to_provision_is_deleted_when_the_retry_books_another(
 
 
 def test_a_closed_meetings_room_is_ended_at_vdx_once(fake_vdx, django_capture_on_commit_callbacks):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     run_until_done(meeting)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(meeting_id=meeting.pk)
@@ -126,7 +126,7 @@ def test_a_room_not_yet_provisioned_is_deleted_when_its_meeting_closes(
     fake_vdx, django_capture_on_commit_callbacks
 ):
     fake_vdx.set_faults(provision_after_reads=100)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     provision_step(meeting_id=meeting.pk)  # booked, still awaiting provisioning
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(meeting_id=meeting.pk)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ready(**kwargs) -> Conference:
-    meeting = MeetingFactory(**kwargs)
+    meeting = MeetingFactory.create(**kwargs)
     meeting_mark_provisioned(meeting=meeting, booking=fake_booking(meeting.pk))
     meeting.refresh_from_db()
     return meeting
@@ -45,7 +45,7 @@ def test_a_provisioning_retry_restarts_the_start_window(settings):
     from conferences.lifecycle import meeting_mark_provisioning_failed, meeting_retry_provisioning
 
     window = settings.MEETING_START_WINDOW_SECONDS
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     meeting_mark_provisioning_failed(meeting_id=meeting.pk, error="VDX down")
     with later(window + 60):  # an employee retries long after the meeting was created
         meeting_retry_provisioning(meeting=meeting)
@@ -92,7 +92,7 @@ def test_a_meeting_created_while_the_broker_is_down_is_provisioned_when_it_is_ba
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis")
 
-    device = DeviceFactory()
+    device = DeviceFactory.create()
     with monkeypatch.context() as patch:
         patch.setattr(tasks.provision_meeting, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):

@@ -52,6 +52,7 @@ def test_links_follow_the_configured_templates(settings, fake_vdx):
               VDX_MOBILE_LINK_TEMPLATE="{short_link}?host={host_pin}&d={uri_domain}")
     vdx = VdxProvider.from_settings()
     booking = vdx.status(book(vdx)).booking
+    assert booking is not None
     room = fake_vdx.server.state.meetings[booking.booking_id]
 
     assert booking.desktop_link == f"https://desk.example/{room.number}?p={room.guest_pin}"
