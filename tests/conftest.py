@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import transaction
 
 from devtools.vdx_fake_server import RunningFakeVdx, running_fake_vdx
@@ -84,6 +85,17 @@ WAITING_MODULES = frozenset({
     "tests/project/test_celery.py",
     "tests/project/test_broker_outage.py",
 })
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_sends_at_once() -> Iterator[None]:
+    """Django's development server (pytest-django's live server) writes a response's headers
+    and its body in two sends. On a kept-alive connection (a browser's, the fuzzer's) Nagle's
+    algorithm then holds the body back until the client's delayed ACK: 40 ms a response. Its
+    request handler has socketserver's switch for TCP_NODELAY; on for the tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
+        yield
 
 
 @pytest.fixture
