@@ -9,15 +9,13 @@ that a run draws the same requests on a fast machine and on a busy one.
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import schemathesis
-from django.db import connection, connections
+from django.db import connections
 from schemathesis.engine import events, from_schema
 
 from flexcare.api.errors import is_api_path
@@ -27,7 +25,7 @@ SEED = 13
 # No time limit: with one (`max-time`), schemathesis shares the time out between the phases,
 # cutting the coverage phase short on a busy machine, and then runs the fuzzing and stateful
 # phases again until the time is up — more or fewer cases by the machine's speed. Without it,
-# one pass of every phase: 8 to 22 s a role on the shared 2-core machine.
+# one pass of every phase: 12 to 30 s a role on the shared 2-core machine.
 MAX_EXAMPLES = 20
 MAX_STATEFUL_STEPS = 10
 
@@ -57,15 +55,17 @@ class Role:
 
 def fuzz(base_url: str, role: Role) -> list[str]:
     """Run the engine as `role`; the failures it found, described for a test's assertion."""
-    failures = _run_engine(base_url, role)
-    _close_kept_alive_connections()  # once the engine and its sessions are unreferenced
-    return failures
-
-
-def _run_engine(base_url: str, role: Role) -> list[str]:
     config = schemathesis.Config.from_dict({
         "seed": SEED,
         "workers": 1,
+        # One request a connection. Kept alive (tried: it saves PostgreSQL a backend start a
+        # request), a connection to the live server, Django's development server, once lost
+        # step in 1 of 3 runs of the suite: an answer came without its status line
+        # (BadStatusLine '<!DOCTYPE HTML>', http.server's answer to an HTTP/0.9 request line:
+        # apparently the rest of a fuzzed request taken for the next). Closing also ends the
+        # live server's thread for the request, and with it the thread's database connection,
+        # which would otherwise outlive the test.
+        "headers": {"Connection": "close"},
         "cache": {"enabled": False},
         "generation": {
             "mode": "all", "max-examples": MAX_EXAMPLES, "database": "none",
@@ -99,29 +99,6 @@ def _run_engine(base_url: str, role: Role) -> list[str]:
             error = getattr(event, "value", None) or getattr(event, "exception", None)
             failures.append(f"schemathesis could not run: {error!r}")
     return sorted(set(failures))
-
-
-def _close_kept_alive_connections(timeout: float = 10) -> None:
-    """The engine keeps its HTTP connections alive (one per thread: a connection per request
-    had PostgreSQL start a backend for every request, about 20 CPU-seconds a run), and the
-    live server's thread for each keeps its database connection until the HTTP connection
-    closes. The engine never closes its sessions: they belong to its ended threads, so
-    collecting them closes their sockets. Then wait for the live server to let go of the
-    database, which the test's teardown and the test database's removal need."""
-    gc.collect()
-    deadline = time.monotonic() + timeout
-    while _other_database_sessions():
-        if time.monotonic() > deadline:
-            raise AssertionError("the live server still holds database connections")
-        time.sleep(0.05)
-
-
-def _other_database_sessions() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                       " AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
-        (count,) = cursor.fetchone()
-    return int(count)
 
 
 def _describe(recorder: Any, case_id: str, info: Any) -> str:
