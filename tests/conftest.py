@@ -90,7 +90,7 @@ WAITING_MODULES = frozenset({
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_sends_at_once() -> Iterator[None]:
     """Django's development server (pytest-django's live server) writes a response's headers
-    and its body in two sends. On a kept-alive connection (a browser's, the fuzzer's) Nagle's
+    and its body in two sends. On a kept-alive connection (the browser's) Nagle's
     algorithm then holds the body back until the client's delayed ACK: 40 ms a response. Its
     request handler has socketserver's switch for TCP_NODELAY; on for the tests."""
     with pytest.MonkeyPatch.context() as mp:
