@@ -190,13 +190,13 @@ class Fleet:
         self.serials = dict(tablets)
 
     def login(self) -> None:
-        def log_in(device: str) -> None:
+        def log_in_tablet(device: str) -> None:
             first, *others = self.simulators[device]
             first.login(serial=self.serials[device])
             for other in others:
                 other.token = first.token
 
-        at_once(log_in, list(self.simulators))
+        at_once(log_in_tablet, list(self.simulators))
 
     def start(self) -> None:
         for simulators in self.simulators.values():
