@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import transaction
 
@@ -72,12 +72,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     # The modules that mostly wait (on the processes they start and the windows they let
     # pass) run first, on the worker that gets the start of the collection, while the others
     # compute; pytest-xdist's worksteal shares out the rest.
-    if gone := sorted(m for m in WAITING_MODULES if not (ROOT / m).is_file()):
+    if gone := sorted(m for m in WAITING_MODULES if not (settings.BASE_DIR / m).is_file()):
         raise pytest.UsageError(f"tests/conftest.py: WAITING_MODULES names no file: {gone}")
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in WAITING_MODULES)
 
 
-ROOT = Path(__file__).resolve().parents[1]
 WAITING_MODULES = frozenset({
     "tests/conferences/lifecycle/test_end_to_end.py",
     "tests/project/test_graceful_stop.py",
