@@ -17,8 +17,9 @@ pytest=(.venv/bin/pytest --numprocesses="$(( $(nproc) + 1 ))" --dist=worksteal)
 if [ $# -gt 0 ]; then
     exec "${pytest[@]}" "$@"
 fi
-# The whole suite: the load runs (the soak's short variant, the scale demo) saturate both
-# cores by design, so they run on their own afterwards, not beside tests that time a request.
+# The whole suite: the load runs (the soak's short variant, the scale demo) each drive a whole
+# stack of their own and check how late its work finishes (within bounds a machine busy with
+# the rest of the suite would blur), so they run on their own afterwards.
 LOAD_RUNS=tests/devtools/test_load_runs.py
 "${pytest[@]}" --ignore="$LOAD_RUNS"
 echo "== pytest: the load runs, alone"
